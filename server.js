@@ -1,0 +1,37 @@
+// Production entry: one HTTP server on one port serves SvelteKit's pages and the realtime WebSocket.
+// Importing build/handler.js runs SvelteKit's init hook (database migrations, realtime set-up) first.
+import http from 'node:http';
+import { handler } from './build/handler.js';
+
+const REALTIME = Symbol.for('hearth.realtime');
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || '0.0.0.0';
+
+const server = http.createServer(handler);
+
+// The realtime server (src/lib/server/realtime/index.ts) registers itself here during init; it answers
+// /realtime/ paths and returns false for anything else, which no one here serves.
+server.on('upgrade', (request, socket, head) => {
+	/** @type {{ handleUpgrade: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => boolean } | undefined} */
+	const realtime = /** @type {any} */ (globalThis)[REALTIME];
+	if (!realtime?.handleUpgrade(request, socket, head)) socket.destroy();
+});
+
+server.listen(port, host, () => {
+	const origin = process.env.ORIGIN || `http://localhost:${port}`;
+	console.log(`Hearth is listening on ${origin}`);
+});
+
+let closing = false;
+function shutDown() {
+	if (closing) return;
+	closing = true;
+	/** @type {{ close?: () => Promise<void> } | undefined} */
+	const realtime = /** @type {any} */ (globalThis)[REALTIME];
+	server.close();
+	server.closeAllConnections();
+	Promise.resolve(realtime?.close?.()).finally(() => process.exit(0));
+}
+process.on('SIGTERM', shutDown);
+process.on('SIGINT', shutDown);

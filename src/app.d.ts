@@ -1,0 +1,15 @@
+import type { SessionUser, Session } from '$lib/server/auth/sessions';
+
+declare global {
+	namespace App {
+		interface Locals {
+			user: SessionUser | null;
+			session: Session | null;
+		}
+		interface Error {
+			message: string;
+		}
+	}
+}
+
+export {};

@@ -1,0 +1,42 @@
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { connection } from '$lib/server/db';
+import { migrateDatabase } from '$lib/server/db/client';
+import { validateSessionToken } from '$lib/server/auth/sessions';
+import { deleteSessionCookie, readSessionCookie } from '$lib/server/auth/session-cookie';
+
+export const init: ServerInit = async () => {
+	await migrateDatabase(connection);
+};
+
+const authenticate: Handle = async ({ event, resolve }) => {
+	const token = readSessionCookie(event.cookies, event.url);
+	if (!token) {
+		event.locals.user = null;
+		event.locals.session = null;
+		return resolve(event);
+	}
+	const { session, user } = await validateSessionToken(token);
+	if (!session) deleteSessionCookie(event.cookies, event.url);
+	event.locals.user = user;
+	event.locals.session = session;
+	return resolve(event);
+};
+
+const secureHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	const headers = response.headers;
+	// Every dynamic response may hold confidential content: no browser or proxy may keep a copy.
+	headers.set('Cache-Control', 'no-store');
+	headers.set('Referrer-Policy', 'no-referrer');
+	headers.set('X-Content-Type-Options', 'nosniff');
+	headers.set('X-Frame-Options', 'DENY');
+	headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+	headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), browsing-topics=()');
+	if (event.url.protocol === 'https:') {
+		headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+	}
+	return response;
+};
+
+export const handle = sequence(secureHeaders, authenticate);

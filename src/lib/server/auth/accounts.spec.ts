@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { db } from '../db';
+import { user as userTable } from '../db/schema';
+import {
+	AccountError,
+	changePassword,
+	checkCredentials,
+	createAccount,
+	createFirstAdmin,
+	hasAdmin
+} from './accounts';
+import { createSession, generateSessionToken, validateSessionToken } from './sessions';
+
+const password = 'a calm long password';
+
+function uniqueEmail() {
+	return `${crypto.randomUUID()}@example.org`;
+}
+
+function uniqueAddress() {
+	return `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}-${crypto.randomUUID()}`;
+}
+
+describe('first-run setup', () => {
+	it('creates exactly one admin even when two people race, then stays closed', async () => {
+		const attempts = await Promise.all(
+			['Ada', 'Grace', 'Maya'].map((name) =>
+				createFirstAdmin({ displayName: name, email: uniqueEmail(), password })
+			)
+		);
+		expect(attempts.filter(Boolean)).toHaveLength(1);
+		expect(await hasAdmin()).toBe(true);
+		expect(await createFirstAdmin({ displayName: 'Late', email: uniqueEmail(), password })).toBeNull();
+		const admins = await db.select().from(userTable).where(eq(userTable.role, 'admin'));
+		expect(admins).toHaveLength(1);
+	});
+});
+
+describe('accounts', () => {
+	it('stores an argon2id hash, never the password, and treats email case-insensitively', async () => {
+		const email = uniqueEmail();
+		const created = await createAccount({ email: email.toUpperCase(), displayName: ' Sam ', password, role: 'staff' });
+		expect(created.email).toBe(email);
+		expect(created.displayName).toBe('Sam');
+		expect(created.passwordHash).toMatch(/^\$argon2id\$/);
+		expect(created.passwordHash).not.toContain(password);
+		await expect(createAccount({ email, displayName: 'Sam', password, role: 'staff' })).rejects.toThrow(
+			AccountError
+		);
+	});
+
+	it('refuses short passwords and empty names with a message for the person', async () => {
+		await expect(
+			createAccount({ email: uniqueEmail(), displayName: 'Sam', password: 'short', role: 'member' })
+		).rejects.toThrow(/at least 10 characters/);
+		await expect(
+			createAccount({ email: uniqueEmail(), displayName: '   ', password, role: 'member' })
+		).rejects.toThrow(/name/);
+	});
+});
+
+describe('signing in', () => {
+	it('answers a wrong password and an unknown email identically', async () => {
+		const email = uniqueEmail();
+		await createAccount({ email, displayName: 'Kai', password, role: 'member' });
+		const address = uniqueAddress();
+		const wrong = await checkCredentials({ email, password: 'not the password', address });
+		const unknown = await checkCredentials({ email: uniqueEmail(), password: 'not the password', address });
+		expect(wrong).toEqual({ ok: false, reason: 'invalid' });
+		expect(unknown).toEqual(wrong);
+		const right = await checkCredentials({ email: email.toUpperCase(), password, address });
+		expect(right.ok).toBe(true);
+	});
+
+	it('refuses the 11th rapid failure for an account, even with the right password', async () => {
+		const email = uniqueEmail();
+		await createAccount({ email, displayName: 'Noa', password, role: 'member' });
+		for (let attempt = 1; attempt <= 10; attempt++) {
+			const result = await checkCredentials({ email, password: 'wrong guess', address: uniqueAddress() });
+			expect(result).toEqual({ ok: false, reason: 'invalid' });
+		}
+		expect(await checkCredentials({ email, password, address: uniqueAddress() })).toEqual({
+			ok: false,
+			reason: 'throttled'
+		});
+	});
+
+	it('throttles an unknown email exactly like a real one', async () => {
+		const email = uniqueEmail();
+		for (let attempt = 1; attempt <= 10; attempt++) {
+			await checkCredentials({ email, password: 'wrong guess', address: uniqueAddress() });
+		}
+		expect(await checkCredentials({ email, password, address: uniqueAddress() })).toEqual({
+			ok: false,
+			reason: 'throttled'
+		});
+	});
+});
+
+describe('changing the password', () => {
+	it('requires the current password and signs out every device', async () => {
+		const email = uniqueEmail();
+		const account = await createAccount({ email, displayName: 'Lee', password, role: 'member' });
+		const token = generateSessionToken();
+		await createSession(token, account.id);
+
+		await expect(
+			changePassword({ userId: account.id, currentPassword: 'wrong one!!', newPassword: 'another long password' })
+		).rejects.toThrow(AccountError);
+		expect((await validateSessionToken(token)).session).not.toBeNull();
+
+		await changePassword({ userId: account.id, currentPassword: password, newPassword: 'another long password' });
+		expect((await validateSessionToken(token)).session).toBeNull();
+		const address = uniqueAddress();
+		expect((await checkCredentials({ email, password, address })).ok).toBe(false);
+		expect((await checkCredentials({ email, password: 'another long password', address })).ok).toBe(true);
+	});
+});

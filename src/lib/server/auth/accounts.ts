@@ -1,0 +1,150 @@
+import { eq, sql } from 'drizzle-orm';
+import { db, type Database } from '../db';
+import { generateId } from '../db/ids';
+import { user, type PracticeRole, type User } from '../db/schema';
+import {
+	checkPasswordStrength,
+	hashPassword,
+	verifyAgainstDummy,
+	verifyPassword
+} from './passwords';
+import { clearAccountFailures, getLoginKeys, isLoginThrottled, recordLoginFailure } from './login-limits';
+import { invalidateUserSessions } from './sessions';
+
+export const DISPLAY_NAME_MAX_LENGTH = 60;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export class AccountError extends Error {}
+
+export function normaliseEmail(email: string): string {
+	return email.trim().toLowerCase();
+}
+
+export interface NewAccount {
+	email: string;
+	displayName: string;
+	password: string;
+	role: PracticeRole;
+}
+
+/** Validates what a person typed; throws AccountError with a message meant for them. */
+function checkNewAccount(account: NewAccount): void {
+	if (!EMAIL_PATTERN.test(normaliseEmail(account.email)) || account.email.length > 254) {
+		throw new AccountError('Please enter a valid email address.');
+	}
+	const name = account.displayName.trim();
+	if (name.length === 0) throw new AccountError('Please enter the name you would like to go by.');
+	if (name.length > DISPLAY_NAME_MAX_LENGTH) {
+		throw new AccountError(`Please keep the name under ${DISPLAY_NAME_MAX_LENGTH} characters.`);
+	}
+	const weakness = checkPasswordStrength(account.password);
+	if (weakness) throw new AccountError(weakness);
+}
+
+async function insertAccount(tx: Database, account: NewAccount): Promise<User> {
+	const email = normaliseEmail(account.email);
+	const [existing] = await tx.select({ id: user.id }).from(user).where(eq(user.email, email));
+	if (existing) throw new AccountError('An account with this email already exists.');
+	const [created] = await tx
+		.insert(user)
+		.values({
+			id: generateId(),
+			email,
+			displayName: account.displayName.trim(),
+			passwordHash: await hashPassword(account.password),
+			role: account.role
+		})
+		.returning();
+	return created;
+}
+
+/** Creates an account. Throws AccountError (safe to show) when the input is not acceptable. */
+export async function createAccount(account: NewAccount): Promise<User> {
+	checkNewAccount(account);
+	return insertAccount(db, account);
+}
+
+// Once an admin exists one always will (setup never reopens), so a positive answer can be remembered.
+let adminExists = false;
+
+export async function hasAdmin(): Promise<boolean> {
+	if (adminExists) return true;
+	const [row] = await db.select({ id: user.id }).from(user).where(eq(user.role, 'admin')).limit(1);
+	adminExists = row !== undefined;
+	return adminExists;
+}
+
+// Serialises first-run setup so two browsers racing on /setup cannot both create an admin.
+const SETUP_LOCK = 727_002;
+
+/** Creates the practice's first admin; returns null when an admin already exists (setup is closed). */
+export async function createFirstAdmin(account: Omit<NewAccount, 'role'>): Promise<User | null> {
+	const admin = { ...account, role: 'admin' as const };
+	checkNewAccount(admin);
+	return db.transaction(async (tx) => {
+		await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
+		const [existing] = await tx.select({ id: user.id }).from(user).where(eq(user.role, 'admin')).limit(1);
+		if (existing) return null;
+		return insertAccount(tx as unknown as Database, admin);
+	});
+}
+
+export type SignInResult = { ok: true; user: User } | { ok: false; reason: 'invalid' | 'throttled' };
+
+/**
+ * Checks an email and password. A wrong password and an unknown email give the same answer after the
+ * same work (one argon2 verification), so sign-in never reveals whether an account exists.
+ */
+export async function checkCredentials(input: {
+	email: string;
+	password: string;
+	address: string;
+}): Promise<SignInResult> {
+	const email = normaliseEmail(input.email);
+	const keys = getLoginKeys(email, input.address);
+	if (await isLoginThrottled(keys)) return { ok: false, reason: 'throttled' };
+
+	const [found] = await db.select().from(user).where(eq(user.email, email));
+	const valid = found
+		? await verifyPassword(found.passwordHash, input.password)
+		: await verifyAgainstDummy(input.password);
+	if (!found || !valid) {
+		await recordLoginFailure(keys);
+		return { ok: false, reason: 'invalid' };
+	}
+	await clearAccountFailures(keys);
+	return { ok: true, user: found };
+}
+
+/** Changes the password after checking the current one, and signs the account out everywhere. */
+export async function changePassword(input: {
+	userId: string;
+	currentPassword: string;
+	newPassword: string;
+}): Promise<void> {
+	const [found] = await db.select().from(user).where(eq(user.id, input.userId));
+	if (!found || !(await verifyPassword(found.passwordHash, input.currentPassword))) {
+		throw new AccountError('Your current password did not match. Please try again.');
+	}
+	const weakness = checkPasswordStrength(input.newPassword);
+	if (weakness) throw new AccountError(weakness);
+	await db
+		.update(user)
+		.set({ passwordHash: await hashPassword(input.newPassword) })
+		.where(eq(user.id, input.userId));
+	await invalidateUserSessions(input.userId);
+}
+
+export async function listStaff(): Promise<Pick<User, 'id' | 'displayName' | 'email' | 'role' | 'createdAt'>[]> {
+	return db
+		.select({
+			id: user.id,
+			displayName: user.displayName,
+			email: user.email,
+			role: user.role,
+			createdAt: user.createdAt
+		})
+		.from(user)
+		.where(sql`${user.role} in ('admin', 'staff')`)
+		.orderBy(user.displayName);
+}

@@ -1,0 +1,93 @@
+import { eq } from 'drizzle-orm';
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { db } from '../db';
+import { getConfig } from '../config';
+import * as table from '../db/schema';
+import { announceAccessChange } from '../access-events';
+
+export type Session = typeof table.session.$inferSelect;
+export type SessionUser = Pick<typeof table.user.$inferSelect, 'id' | 'email' | 'displayName' | 'role'>;
+export type SessionValidation = { session: Session; user: SessionUser } | { session: null; user: null };
+
+// Writing last-seen on every request would be one write per click; a minute's precision is enough.
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** 160 random bits; only its SHA-256 is stored, so the database never holds a usable token. */
+export function generateSessionToken(): string {
+	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+}
+
+export function hashSessionToken(token: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(token: string, userId: string): Promise<Session> {
+	const { idleTimeoutMs } = getConfig().session;
+	const now = new Date();
+	const session: Session = {
+		id: hashSessionToken(token),
+		userId,
+		createdAt: now,
+		lastSeenAt: now,
+		expiresAt: new Date(now.getTime() + idleTimeoutMs)
+	};
+	await db.insert(table.session).values(session);
+	return session;
+}
+
+/** When the session can last no longer, however active its user is. */
+export function getSessionHardLimit(session: Pick<Session, 'createdAt'>): Date {
+	return new Date(session.createdAt.getTime() + getConfig().session.absoluteLifetimeMs);
+}
+
+/**
+ * Finds the session for a cookie token, ends it if it has been idle too long or reached its absolute
+ * lifetime, and otherwise slides its expiry forward (never past the absolute lifetime).
+ */
+export async function validateSessionToken(token: string): Promise<SessionValidation> {
+	const sessionId = hashSessionToken(token);
+	const [row] = await db
+		.select({
+			session: table.session,
+			user: {
+				id: table.user.id,
+				email: table.user.email,
+				displayName: table.user.displayName,
+				role: table.user.role
+			}
+		})
+		.from(table.session)
+		.innerJoin(table.user, eq(table.session.userId, table.user.id))
+		.where(eq(table.session.id, sessionId));
+	if (!row) return { session: null, user: null };
+
+	const { session, user } = row;
+	const now = Date.now();
+	const hardLimit = getSessionHardLimit(session).getTime();
+	if (now >= session.expiresAt.getTime() || now >= hardLimit) {
+		await invalidateSession(sessionId, session.userId);
+		return { session: null, user: null };
+	}
+
+	if (now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+		session.lastSeenAt = new Date(now);
+		session.expiresAt = new Date(Math.min(now + getConfig().session.idleTimeoutMs, hardLimit));
+		await db
+			.update(table.session)
+			.set({ lastSeenAt: session.lastSeenAt, expiresAt: session.expiresAt })
+			.where(eq(table.session.id, sessionId));
+	}
+	return { session, user };
+}
+
+export async function invalidateSession(sessionId: string, userId: string): Promise<void> {
+	await db.delete(table.session).where(eq(table.session.id, sessionId));
+	await announceAccessChange({ kind: 'sessions-ended', userId, sessionIds: [sessionId] });
+}
+
+/** Ends every session the user has, on every device ("sign out everywhere", password change). */
+export async function invalidateUserSessions(userId: string): Promise<void> {
+	await db.delete(table.session).where(eq(table.session.userId, userId));
+	await announceAccessChange({ kind: 'sessions-ended', userId });
+}

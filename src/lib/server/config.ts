@@ -1,0 +1,82 @@
+import { env } from '$env/dynamic/private';
+import path from 'node:path';
+
+/** Hearth's environment, read and validated once. Everything else asks this module. */
+export interface Config {
+	/** PostgreSQL server; when absent Hearth runs on embedded PGlite in `dataDir`. */
+	databaseUrl: string | undefined;
+	dataDir: string;
+	session: {
+		idleTimeoutMs: number;
+		absoluteLifetimeMs: number;
+	};
+	login: {
+		maxFailuresPerAccount: number;
+		maxFailuresPerAddress: number;
+		windowMs: number;
+	};
+	smtpUrl: string | undefined;
+	mailFrom: string;
+	/** The public origin (`ORIGIN`, as adapter-node reads it); unset in `vite dev`, where the Host header stands in. */
+	origin: string | undefined;
+	/** 'production' unless NODE_ENV says development or test: secrets are then required, never generated. */
+	environment: 'production' | 'development' | 'test';
+	realtime: {
+		/** Base64 of 32 bytes sealing stored document bytes (HEARTH_DATA_KEY); see realtime/encryption.ts. */
+		dataKey: string | undefined;
+		/** Earlier keys, comma-separated (HEARTH_DATA_KEYS_PREVIOUS): read, never written, until compaction re-seals. */
+		previousDataKeys: string[];
+	};
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+function readPositiveNumber(name: string, fallback: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value <= 0) {
+		throw new Error(`${name} must be a positive number (got "${raw}")`);
+	}
+	return value;
+}
+
+// adapter-node does not set NODE_ENV, so a deployment that says nothing is treated as production.
+function readEnvironment(raw: string | undefined): Config['environment'] {
+	return raw === 'development' || raw === 'test' ? raw : 'production';
+}
+
+function readConfig(): Config {
+	return {
+		databaseUrl: env.DATABASE_URL || undefined,
+		dataDir: path.resolve(env.HEARTH_DATA_DIR || 'data'),
+		session: {
+			idleTimeoutMs: readPositiveNumber('HEARTH_SESSION_IDLE_MINUTES', 120) * MINUTE,
+			absoluteLifetimeMs: readPositiveNumber('HEARTH_SESSION_MAX_HOURS', 24) * HOUR
+		},
+		login: {
+			maxFailuresPerAccount: readPositiveNumber('HEARTH_LOGIN_MAX_FAILURES', 10),
+			maxFailuresPerAddress: readPositiveNumber('HEARTH_LOGIN_MAX_FAILURES_PER_ADDRESS', 50),
+			windowMs: readPositiveNumber('HEARTH_LOGIN_WINDOW_MINUTES', 15) * MINUTE
+		},
+		smtpUrl: env.SMTP_URL || undefined,
+		mailFrom: env.HEARTH_MAIL_FROM || 'Hearth <no-reply@localhost>',
+		origin: env.ORIGIN || undefined,
+		environment: readEnvironment(env.NODE_ENV),
+		realtime: {
+			dataKey: env.HEARTH_DATA_KEY || undefined,
+			previousDataKeys: (env.HEARTH_DATA_KEYS_PREVIOUS ?? '')
+				.split(',')
+				.map((key) => key.trim())
+				.filter(Boolean)
+		}
+	};
+}
+
+let cached: Config | undefined;
+
+export function getConfig(): Config {
+	cached ??= readConfig();
+	return cached;
+}

@@ -1,0 +1,39 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { AccountError, changePassword } from '$lib/server/auth/accounts';
+import { endAllSessions, startSession } from '$lib/server/auth';
+import { requireUser } from '$lib/server/auth/guards';
+import { readText } from '$lib/server/auth/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	return { email: user.email };
+};
+
+export const actions: Actions = {
+	changePassword: async (event) => {
+		const user = requireUser(event);
+		const form = await event.request.formData();
+		if (readText(form, 'newPassword') !== readText(form, 'confirmPassword')) {
+			return fail(400, { action: 'changePassword', message: 'The two new passwords did not match.' });
+		}
+		try {
+			await changePassword({
+				userId: user.id,
+				currentPassword: readText(form, 'currentPassword'),
+				newPassword: readText(form, 'newPassword')
+			});
+		} catch (e) {
+			if (e instanceof AccountError) return fail(400, { action: 'changePassword', message: e.message });
+			throw e;
+		}
+		// Changing the password signed out every device, this one included; keep this one signed in.
+		await startSession(event, user.id);
+		return { action: 'changePassword', saved: 'Your password is changed. Other devices have been signed out.' };
+	},
+	signOutEverywhere: async (event) => {
+		requireUser(event);
+		await endAllSessions(event);
+		redirect(303, '/login');
+	}
+};

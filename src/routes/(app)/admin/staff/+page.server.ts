@@ -1,0 +1,30 @@
+import { fail } from '@sveltejs/kit';
+import { AccountError, createAccount, listStaff } from '$lib/server/auth/accounts';
+import { requireAdmin } from '$lib/server/auth/guards';
+import { readText } from '$lib/server/auth/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	requireAdmin(event);
+	const staff = await listStaff();
+	return {
+		staff: staff.map(({ id, displayName, email, role }) => ({ id, displayName, email, role }))
+	};
+};
+
+export const actions: Actions = {
+	createStaff: async (event) => {
+		requireAdmin(event);
+		const form = await event.request.formData();
+		const displayName = readText(form, 'displayName');
+		const email = readText(form, 'email');
+		try {
+			// The role is fixed here, never read from the form: this page only ever creates staff.
+			await createAccount({ displayName, email, password: readText(form, 'password'), role: 'staff' });
+		} catch (e) {
+			if (e instanceof AccountError) return fail(400, { message: e.message, displayName, email });
+			throw e;
+		}
+		return { created: `${displayName.trim()} can now sign in.` };
+	}
+};

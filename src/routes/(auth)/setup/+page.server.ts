@@ -1,0 +1,26 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { AccountError, createFirstAdmin, hasAdmin } from '$lib/server/auth/accounts';
+import { startSession } from '$lib/server/auth';
+import { readText } from '$lib/server/auth/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async () => {
+	if (await hasAdmin()) redirect(303, '/login');
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const form = await event.request.formData();
+		const displayName = readText(form, 'displayName');
+		const email = readText(form, 'email');
+		try {
+			const admin = await createFirstAdmin({ displayName, email, password: readText(form, 'password') });
+			if (!admin) redirect(303, '/login');
+			await startSession(event, admin.id);
+		} catch (e) {
+			if (e instanceof AccountError) return fail(400, { message: e.message, displayName, email });
+			throw e;
+		}
+		redirect(303, '/admin/staff');
+	}
+};

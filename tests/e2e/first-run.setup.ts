@@ -1,0 +1,30 @@
+import { expect, test } from '@playwright/test';
+import { admin } from './support/people';
+import { expectAccessible, screenshotBothWidths } from './support/look';
+
+// Runs once, first, against a brand-new installation: every other journey signs in as this admin.
+test('the first visit sets up the practice admin, and setup closes behind it', async ({ page, context }) => {
+	await page.goto('/');
+	await expect(page).toHaveURL(/\/setup$/);
+	await expect(page.getByRole('heading', { name: 'Welcome to Hearth' })).toBeVisible();
+	await expectAccessible(page);
+	await screenshotBothWidths(page, 'setup');
+
+	await page.getByLabel('Your name').fill(admin.displayName);
+	await page.getByLabel('Email').fill(admin.email);
+	await page.getByLabel('Password').fill('short');
+	await page.getByRole('button', { name: 'Create the practice account' }).click();
+	// The browser's own check stops a short password; the server check is covered by integration tests.
+	await expect(page).toHaveURL(/\/setup$/);
+
+	await page.getByLabel('Password').fill(admin.password);
+	await page.getByRole('button', { name: 'Create the practice account' }).click();
+	await expect(page.getByRole('heading', { name: 'Your practice' })).toBeVisible();
+	expect((await context.cookies()).find((c) => c.name === 'hearth_session')?.httpOnly).toBe(true);
+
+	const other = await context.browser()!.newContext();
+	const stranger = await other.newPage();
+	await stranger.goto('/setup');
+	await expect(stranger).toHaveURL(/\/login$/);
+	await other.close();
+});

@@ -1,0 +1,92 @@
+import { expect, test } from '@playwright/test';
+import { admin, createStaff, openSignedIn, signIn } from './support/people';
+import { expectAccessible, screenshotBothWidths } from './support/look';
+
+test('an admin creates a therapist, who signs in and out', async ({ browser, page }) => {
+	const therapist = await createStaff(browser, 'Jordan');
+
+	await page.goto('/');
+	await expect(page).toHaveURL(/\/login$/);
+	await expectAccessible(page);
+	await screenshotBothWidths(page, 'login');
+
+	await signIn(page, therapist);
+	await expect(page.getByRole('heading', { name: `Hello, ${therapist.displayName}` })).toBeVisible();
+	// Staff do not manage the practice: the admin pages answer as if they did not exist.
+	const adminPage = await page.goto('/admin/staff');
+	expect(adminPage?.status()).toBe(404);
+
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(page).toHaveURL(/\/login$/);
+	await page.goto('/account');
+	await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
+});
+
+test('a wrong password and an unknown email get the same answer', async ({ page }) => {
+	await page.goto('/login');
+	await page.getByLabel('Email').fill(admin.email);
+	await page.getByLabel('Password').fill('not my password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	const wrongPassword = await page.getByRole('alert').innerText();
+
+	await page.getByLabel('Email').fill('nobody.here@people.test');
+	await page.getByLabel('Password').fill('not my password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toHaveText(wrongPassword);
+	expect(wrongPassword).toContain('did not match');
+});
+
+test('after signing out, the old session cookie no longer works anywhere', async ({ browser }) => {
+	const therapist = await createStaff(browser, 'Avery');
+	const { context, page } = await openSignedIn(browser, therapist);
+	const [cookie] = (await context.cookies()).filter((c) => c.name === 'hearth_session');
+	expect(cookie).toBeDefined();
+
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(page).toHaveURL(/\/login$/);
+
+	const replay = await browser.newContext();
+	await replay.addCookies([cookie]);
+	const replayPage = await replay.newPage();
+	await replayPage.goto('/account');
+	await expect(replayPage).toHaveURL(/\/login/);
+	await replay.close();
+	await context.close();
+});
+
+test('"sign out everywhere" ends the session on every device', async ({ browser }) => {
+	const therapist = await createStaff(browser, 'Rowan');
+	const phone = await openSignedIn(browser, therapist);
+	const laptop = await openSignedIn(browser, therapist);
+
+	await laptop.page.goto('/account');
+	await expectAccessible(laptop.page);
+	await screenshotBothWidths(laptop.page, 'account');
+	await laptop.page.getByRole('button', { name: 'Sign out on all devices' }).click();
+	await expect(laptop.page).toHaveURL(/\/login$/);
+
+	await phone.page.goto('/account');
+	await expect(phone.page).toHaveURL(/\/login/);
+	await phone.context.close();
+	await laptop.context.close();
+});
+
+test('the practice page is calm and accessible', async ({ browser }) => {
+	const { context, page } = await openSignedIn(browser, admin);
+	await page.goto('/admin/staff');
+	await expect(page.getByRole('heading', { name: 'Staff' })).toBeVisible();
+	await expectAccessible(page);
+	await screenshotBothWidths(page, 'practice');
+	await context.close();
+});
+
+test('pages carry a strict content policy and are never cached', async ({ page }) => {
+	const response = await page.goto('/login');
+	const headers = response!.headers();
+	expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+	expect(headers['content-security-policy']).toContain("script-src 'self'");
+	expect(headers['cache-control']).toBe('no-store');
+	expect(headers['referrer-policy']).toBe('no-referrer');
+	expect(headers['x-content-type-options']).toBe('nosniff');
+});
