@@ -4,9 +4,12 @@ import { connection } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/client';
 import { validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, readSessionCookie } from '$lib/server/auth/session-cookie';
+import { startRealtime } from '$lib/server/realtime';
 
 export const init: ServerInit = async () => {
 	await migrateDatabase(connection);
+	// After migrations: the realtime tables must exist before the first socket loads a document.
+	await startRealtime();
 };
 
 const authenticate: Handle = async ({ event, resolve }) => {

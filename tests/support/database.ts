@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { openDatabase, type DatabaseConnection } from '$lib/server/db/client';
+import type { SQL } from 'drizzle-orm';
+import { openDatabase, type Database, type DatabaseConnection } from '$lib/server/db/client';
 import type { TestPostgresContext } from './provided-context';
 import { databaseUrl, quoteIdentifier } from './postgres.js';
 
@@ -53,4 +54,13 @@ export function openTestDatabase(
 		dataDir: path.join(os.tmpdir(), 'hearth-unused-data'),
 		maxConnections: options.maxConnections ?? 2
 	});
+}
+
+/** Rows of a raw SQL query on either driver: postgres.js returns an array, PGlite `{ rows }`. */
+export async function selectRows<Row extends Record<string, unknown>>(
+	db: Database,
+	query: SQL
+): Promise<Row[]> {
+	const result: unknown = await db.execute(query);
+	return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
 }

@@ -191,9 +191,9 @@ async function runAsPostgres(command, args) {
 	// PostgreSQL's tools resolve the working directory; the postgres user may not enter the project's.
 	const options = { cwd: os.tmpdir() };
 	if (!isRoot()) return execFile(command, args, options);
-	if (isExecutable('/usr/sbin/runuser') || isExecutable('/sbin/runuser')) {
-		return execFile('runuser', ['-u', 'postgres', '--', command, ...args], options);
-	}
+	// By full path: root's PATH on CI may lack /usr/sbin.
+	const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find(isExecutable);
+	if (runuser) return execFile(runuser, ['-u', 'postgres', '--', command, ...args], options);
 	const line = [command, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
 	return execFile('su', ['postgres', '-s', '/bin/sh', '-c', line], options);
 }

@@ -19,7 +19,7 @@ export interface Config {
 	mailFrom: string;
 	/** The public origin (`ORIGIN`, as adapter-node reads it); unset in `vite dev`, where the Host header stands in. */
 	origin: string | undefined;
-	/** 'production' unless NODE_ENV says development or test: secrets are then required, never generated. */
+	/** From NODE_ENV: in production, secrets are required, never generated. */
 	environment: 'production' | 'development' | 'test';
 	realtime: {
 		/** Base64 of 32 bytes sealing stored document bytes (HEARTH_DATA_KEY); see realtime/encryption.ts. */
@@ -42,9 +42,9 @@ function readPositiveNumber(name: string, fallback: number): number {
 	return value;
 }
 
-// adapter-node does not set NODE_ENV, so a deployment that says nothing is treated as production.
+// Only an explicit NODE_ENV=production counts (adapter-node sets nothing); deployments should set it.
 function readEnvironment(raw: string | undefined): Config['environment'] {
-	return raw === 'development' || raw === 'test' ? raw : 'production';
+	return raw === 'production' ? 'production' : raw === 'test' ? 'test' : 'development';
 }
 
 function readConfig(): Config {

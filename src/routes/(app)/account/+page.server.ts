@@ -3,6 +3,7 @@ import { AccountError, changePassword } from '$lib/server/auth/accounts';
 import { endAllSessions, startSession } from '$lib/server/auth';
 import { requireUser } from '$lib/server/auth/guards';
 import { readText } from '$lib/server/auth/forms';
+import { recordAudit } from '$lib/server/audit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -27,13 +28,15 @@ export const actions: Actions = {
 			if (e instanceof AccountError) return fail(400, { action: 'changePassword', message: e.message });
 			throw e;
 		}
+		await recordAudit({ action: 'auth.password_changed', actorId: user.id, objectType: 'user', objectId: user.id });
 		// Changing the password signed out every device, this one included; keep this one signed in.
 		await startSession(event, user.id);
 		return { action: 'changePassword', saved: 'Your password is changed. Other devices have been signed out.' };
 	},
 	signOutEverywhere: async (event) => {
-		requireUser(event);
+		const user = requireUser(event);
 		await endAllSessions(event);
+		await recordAudit({ action: 'auth.sign_out_everywhere', actorId: user.id, objectType: 'user', objectId: user.id });
 		redirect(303, '/login');
 	}
 };

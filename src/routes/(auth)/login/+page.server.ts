@@ -3,6 +3,7 @@ import { checkCredentials, hasAdmin } from '$lib/server/auth/accounts';
 import { startSession } from '$lib/server/auth';
 import { safeNextPath } from '$lib/server/auth/guards';
 import { readText } from '$lib/server/auth/forms';
+import { recordAudit, recordFailedSignIn } from '$lib/server/audit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -20,6 +21,7 @@ export const actions: Actions = {
 			address: event.getClientAddress()
 		});
 		if (!result.ok) {
+			await recordFailedSignIn({ email, address: event.getClientAddress(), via: 'login' });
 			return result.reason === 'throttled'
 				? fail(429, {
 						email,
@@ -29,6 +31,7 @@ export const actions: Actions = {
 				: fail(400, { email, message: 'That email and password did not match. Please try again.' });
 		}
 		await startSession(event, result.user.id);
+		await recordAudit({ action: 'auth.sign_in', actorId: result.user.id, objectType: 'user', objectId: result.user.id });
 		redirect(303, safeNextPath(event.url.searchParams.get('next')));
 	}
 };

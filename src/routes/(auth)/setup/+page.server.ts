@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { AccountError, createFirstAdmin, hasAdmin } from '$lib/server/auth/accounts';
 import { startSession } from '$lib/server/auth';
 import { readText } from '$lib/server/auth/forms';
+import { recordAudit } from '$lib/server/audit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {
@@ -17,6 +18,7 @@ export const actions: Actions = {
 			const admin = await createFirstAdmin({ displayName, email, password: readText(form, 'password') });
 			if (!admin) redirect(303, '/login');
 			await startSession(event, admin.id);
+			await recordAudit({ action: 'auth.setup', actorId: admin.id, objectType: 'user', objectId: admin.id });
 		} catch (e) {
 			if (e instanceof AccountError) return fail(400, { message: e.message, displayName, email });
 			throw e;

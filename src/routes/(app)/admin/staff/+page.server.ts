@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { AccountError, createAccount, listStaff } from '$lib/server/auth/accounts';
 import { requireAdmin } from '$lib/server/auth/guards';
 import { readText } from '$lib/server/auth/forms';
+import { recordAudit } from '$lib/server/audit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -14,13 +15,14 @@ export const load: PageServerLoad = async (event) => {
 
 export const actions: Actions = {
 	createStaff: async (event) => {
-		requireAdmin(event);
+		const admin = requireAdmin(event);
 		const form = await event.request.formData();
 		const displayName = readText(form, 'displayName');
 		const email = readText(form, 'email');
 		try {
 			// The role is fixed here, never read from the form: this page only ever creates staff.
-			await createAccount({ displayName, email, password: readText(form, 'password'), role: 'staff' });
+			const created = await createAccount({ displayName, email, password: readText(form, 'password'), role: 'staff' });
+			await recordAudit({ action: 'staff.created', actorId: admin.id, objectType: 'user', objectId: created.id });
 		} catch (e) {
 			if (e instanceof AccountError) return fail(400, { message: e.message, displayName, email });
 			throw e;

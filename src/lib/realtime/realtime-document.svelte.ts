@@ -1,0 +1,287 @@
+/*
+ * One live Yjs document in the browser, synced with Hearth's realtime server over y-websocket.
+ *
+ * Connects to `/realtime/<document name>` on the page's own origin (wss: under https:), authenticated by
+ * the session cookie the browser sends with the upgrade — nothing secret in the URL. The document lives
+ * in memory only: no IndexedDB, no localStorage, no BroadcastChannel between tabs, so board content never
+ * outlives the tab on this device.
+ *
+ * Saved state follows the server's acknowledgements (src/lib/server/realtime/protocol.ts): the server
+ * answers each update message this socket sends (sync step 2 and update) in order with `saved <seq>` or
+ * `refused <seq> <reason>`. We count update messages as the socket sends them and remember which message
+ * carried the latest local change; "saved" means the server has stored that one. Changes made offline
+ * stay in the Y.Doc and go out in the sync step 2 on reconnect (y-websocket's own backoff).
+ *
+ * A refused change stays in the local Y.Doc and would be sent again forever, so on a refusal (and on
+ * close codes that mean the same) the document is dropped and a fresh one is synced from the server.
+ * Anything reading the document must therefore read `doc` afresh when `version` changes — DocumentView
+ * (document-view.svelte.ts) does.
+ */
+import * as decoding from 'lib0/decoding';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+
+const MESSAGE_SYNC = 0;
+const SYNC_STEP_2 = 1;
+const SYNC_UPDATE = 2;
+const MESSAGE_SAVED = 100;
+const MESSAGE_REFUSED = 101;
+const MESSAGE_ACCESS = 102;
+
+export type ConnectionState = 'connecting' | 'live' | 'offline' | 'closed';
+export type SaveState = 'saved' | 'saving';
+/** Why the server ended the connection for good (it will not be retried). */
+export type ClosedReason = 'signed-out' | 'no-access' | 'too-many-tabs' | 'unavailable';
+
+export type Presence = {
+	userId: string;
+	name: string;
+	role: 'facilitator' | 'member';
+	typing: boolean;
+};
+
+/** A socket that counts the update messages it sends, so acknowledgements can be matched to them. */
+type CountingSocket = WebSocket & { sentUpdates: number };
+
+function isUpdateMessage(data: unknown): boolean {
+	if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) return false;
+	try {
+		const decoder = decoding.createDecoder(data instanceof Uint8Array ? data : new Uint8Array(data));
+		if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false;
+		const step = decoding.readVarUint(decoder);
+		return step === SYNC_STEP_2 || step === SYNC_UPDATE;
+	} catch {
+		return false;
+	}
+}
+
+export function realtimeUrl(location: Location): string {
+	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/realtime`;
+}
+
+export class RealtimeDocument {
+	readonly name: string;
+
+	#doc = $state.raw(new Y.Doc());
+	#version = $state(0);
+	#presenceVersion = $state(0);
+	#connection = $state<ConnectionState>('connecting');
+	#save = $state<SaveState>('saved');
+	#canWrite = $state<boolean | null>(null);
+	#refusal = $state<{ reason: string; at: number } | null>(null);
+	#closed = $state<ClosedReason | null>(null);
+
+	#provider: WebsocketProvider | null = null;
+	#everLive = false;
+	/** Local changes not yet handed to any socket. */
+	#unsent = false;
+	/** The count of the update message that carried the latest local change, on the current socket. */
+	#awaitSeq: number | null = null;
+	#typing = false;
+	#typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+	readonly #serverUrl: string | null;
+
+	/** `serverUrl` is for tests; in the browser the page's own origin is used. */
+	constructor(name: string, options: { serverUrl?: string } = {}) {
+		this.name = name;
+		this.#serverUrl = options.serverUrl ?? null;
+	}
+
+	/** The document; replaced (and `version` bumped) when a refused change forces a fresh sync. */
+	get doc(): Y.Doc {
+		return this.#doc;
+	}
+	/** Changes whenever the document's content changes, locally or from others. */
+	get version(): number {
+		return this.#version;
+	}
+	get connection(): ConnectionState {
+		return this.#connection;
+	}
+	get save(): SaveState {
+		return this.#save;
+	}
+	/** What the server says this connection may do; null until it has said. */
+	get canWrite(): boolean | null {
+		return this.#canWrite;
+	}
+	/** The last change the server refused, with its reason (for the person: "could not be saved"). */
+	get refusal(): { reason: string; at: number } | null {
+		return this.#refusal;
+	}
+	get closed(): ClosedReason | null {
+		return this.#closed;
+	}
+
+	/**
+	 * Who else is here now, as the server named them: one entry per person (several tabs count once).
+	 * This tab's own state is left out — the server stamps identity on what it forwards, not on what the
+	 * tab holds for itself — so the person's other tabs may appear under their own name.
+	 */
+	get presence(): Presence[] {
+		void this.#presenceVersion;
+		const awareness = this.#provider?.awareness;
+		if (!awareness) return [];
+		const people = new Map<string, Presence>();
+		for (const [clientId, state] of awareness.getStates()) {
+			if (clientId === this.#doc.clientID) continue;
+			const user = state?.user as { id?: unknown; name?: unknown; role?: unknown } | undefined;
+			if (!user || typeof user.id !== 'string' || typeof user.name !== 'string') continue;
+			const existing = people.get(user.id);
+			people.set(user.id, {
+				userId: user.id,
+				name: user.name,
+				role: user.role === 'facilitator' ? 'facilitator' : 'member',
+				typing: (existing?.typing ?? false) || state.typing === true
+			});
+		}
+		return [...people.values()];
+	}
+
+	/** Opens the connection (browser only; call from an effect or onMount). */
+	start(): void {
+		if (this.#provider) return;
+		this.#closed = null;
+		this.#connect();
+	}
+
+	/** Closes the connection and forgets the document. */
+	stop(): void {
+		clearTimeout(this.#typingTimer);
+		this.#provider?.destroy();
+		this.#provider = null;
+		this.#doc.destroy();
+	}
+
+	/** Tells the others this person is writing (never what), for a few seconds. */
+	setTyping(typing: boolean): void {
+		clearTimeout(this.#typingTimer);
+		if (typing) this.#typingTimer = setTimeout(() => this.setTyping(false), 5000);
+		if (this.#typing === typing) return;
+		this.#typing = typing;
+		this.#provider?.awareness.setLocalStateField('typing', typing);
+	}
+
+	dismissRefusal(): void {
+		this.#refusal = null;
+	}
+
+	#connect(): void {
+		const doc = this.#doc;
+		// Registered before the provider's own handler, so a change is marked unsent before it is sent.
+		doc.on('update', (_update: Uint8Array, origin: unknown) => {
+			if (doc !== this.#doc) return;
+			this.#version++;
+			if (origin !== this.#provider) {
+				this.#unsent = true;
+				this.#save = 'saving';
+			}
+		});
+
+		const counting = this.#countingSocketClass();
+		const provider = new WebsocketProvider(this.#serverUrl ?? realtimeUrl(window.location), this.name, doc, {
+			WebSocketPolyfill: counting,
+			disableBc: true,
+			maxBackoffTime: 5000
+		});
+		this.#provider = provider;
+		provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder) => this.#onSaved(decoding.readVarUint(decoder));
+		provider.messageHandlers[MESSAGE_REFUSED] = (_encoder, decoder) => {
+			decoding.readVarUint(decoder);
+			this.#onRefused(decoding.readVarString(decoder));
+		};
+		provider.messageHandlers[MESSAGE_ACCESS] = (_encoder, decoder) => {
+			this.#canWrite = decoding.readVarUint(decoder) === 1;
+		};
+		provider.awareness.setLocalState({ typing: false });
+		provider.awareness.on('change', () => this.#presenceVersion++);
+		provider.on('status', ({ status }) => this.#onStatus(status));
+		provider.on('sync', (synced: boolean) => {
+			if (synced && provider.wsconnected) {
+				this.#everLive = true;
+				this.#connection = 'live';
+			}
+		});
+		provider.on('closed', ({ code }) => this.#onClosed(code));
+	}
+
+	#countingSocketClass(): typeof WebSocket {
+		const onSent = () => this.#onUpdateSent();
+		return class extends WebSocket {
+			sentUpdates = 0;
+			send(data: Parameters<WebSocket['send']>[0]) {
+				super.send(data);
+				if (isUpdateMessage(data)) {
+					this.sentUpdates++;
+					onSent();
+				}
+			}
+		};
+	}
+
+	#socket(): CountingSocket | null {
+		return (this.#provider?.ws as CountingSocket | null) ?? null;
+	}
+
+	#onUpdateSent(): void {
+		if (!this.#unsent) return;
+		this.#unsent = false;
+		this.#awaitSeq = this.#socket()?.sentUpdates ?? null;
+	}
+
+	#onSaved(seq: number): void {
+		if (this.#awaitSeq !== null && seq >= this.#awaitSeq) this.#awaitSeq = null;
+		if (this.#awaitSeq === null && !this.#unsent) this.#save = 'saved';
+	}
+
+	#onRefused(reason: string): void {
+		this.#refusal = { reason, at: Date.now() };
+		this.#resync();
+	}
+
+	#onStatus(status: 'connected' | 'disconnected' | 'connecting'): void {
+		if (status === 'connected') {
+			// A new socket numbers its messages from 1; whatever the old one had not had acknowledged
+			// goes again in this socket's sync step 2.
+			if (this.#awaitSeq !== null) {
+				this.#awaitSeq = null;
+				this.#unsent = true;
+			}
+			return;
+		}
+		if (status === 'disconnected' || this.#everLive) this.#connection = 'offline';
+	}
+
+	#onClosed(code: number): void {
+		// 4408 (repeated refusals) and 4413 (too big): the local document holds something the server will
+		// never take. Start again from the server's copy.
+		if (code === 4408 || code === 4413) {
+			this.#refusal = { reason: code === 4413 ? 'too-big' : 'refused', at: Date.now() };
+			this.#resync();
+			return;
+		}
+		this.#connection = 'closed';
+		this.#closed =
+			code === 4401 ? 'signed-out' : code === 4403 ? 'no-access' : code === 4429 ? 'too-many-tabs' : 'unavailable';
+	}
+
+	/** Drops the local document (and any refused change in it) and syncs a fresh one from the server. */
+	#resync(): void {
+		const old = this.#provider;
+		this.#provider = null;
+		// Destroying inside the provider's own message handler is safe: y-websocket ignores a socket's
+		// messages once it is no longer the provider's.
+		queueMicrotask(() => old?.destroy());
+		const oldDoc = this.#doc;
+		this.#doc = new Y.Doc();
+		queueMicrotask(() => oldDoc.destroy());
+		this.#unsent = false;
+		this.#awaitSeq = null;
+		this.#save = 'saved';
+		this.#connection = this.#everLive ? 'offline' : 'connecting';
+		this.#version++;
+		this.#presenceVersion++;
+		this.#connect();
+	}
+}

@@ -1,0 +1,99 @@
+import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { db, type Database } from '../db';
+import { auditEvent, type AuditEvent } from '../db/schema';
+import { getLoginKeys } from '../auth/login-limits';
+import { normaliseEmail } from '../auth/accounts';
+
+/**
+ * Everything Hearth records. Details carry ids, version numbers, lifecycle names and hashed keys only;
+ * names, email addresses, notes, agreement text and anything else a person typed never go in.
+ */
+export const auditActions = [
+	'auth.setup',
+	'auth.sign_in',
+	'auth.sign_in_failed',
+	'auth.sign_out',
+	'auth.sign_out_everywhere',
+	'auth.password_changed',
+	'account.created',
+	'staff.created',
+	'group.created',
+	'group.lifecycle_changed',
+	'schedule.changed',
+	'invitation.created',
+	'invitation.accepted',
+	'invitation.revoked',
+	'agreement.published',
+	'agreement.signed',
+	'agreement.declined',
+	'member.muted',
+	'member.unmuted',
+	'member.removed',
+	'member.left',
+	'facilitator.added'
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export type AuditDetail = Record<string, string | number | boolean | null>;
+
+export interface AuditRecord {
+	action: AuditAction;
+	actorId: string | null;
+	objectType?: 'user' | 'group' | 'invitation' | 'agreement' | 'program_session' | 'session';
+	objectId?: string | null;
+	groupId?: string | null;
+	detail?: AuditDetail;
+}
+
+/** Appends one event. Pass the transaction when the event belongs to a change, so both land or neither. */
+export async function recordAudit(record: AuditRecord, tx: Database = db): Promise<void> {
+	await tx.insert(auditEvent).values({
+		actorId: record.actorId,
+		action: record.action,
+		objectType: record.objectType ?? null,
+		objectId: record.objectId ?? null,
+		groupId: record.groupId ?? null,
+		detail: record.detail ?? null
+	});
+}
+
+export interface AuditFilter {
+	groupId?: string;
+	actorId?: string;
+	action?: AuditAction;
+	from?: Date;
+	to?: Date;
+	/** Only events older than this id: the page before. */
+	beforeId?: number;
+	limit?: number;
+}
+
+/** Newest first. */
+export async function listAuditEvents(filter: AuditFilter): Promise<AuditEvent[]> {
+	const conditions: SQL[] = [];
+	if (filter.groupId) conditions.push(eq(auditEvent.groupId, filter.groupId));
+	if (filter.actorId) conditions.push(eq(auditEvent.actorId, filter.actorId));
+	if (filter.action) conditions.push(eq(auditEvent.action, filter.action));
+	if (filter.from) conditions.push(gte(auditEvent.at, filter.from));
+	if (filter.to) conditions.push(lte(auditEvent.at, filter.to));
+	if (filter.beforeId) conditions.push(lt(auditEvent.id, filter.beforeId));
+	return db
+		.select()
+		.from(auditEvent)
+		.where(and(...conditions))
+		.orderBy(desc(auditEvent.id))
+		.limit(Math.min(filter.limit ?? 100, 500));
+}
+
+export function isAuditAction(value: string): value is AuditAction {
+	return (auditActions as readonly string[]).includes(value);
+}
+
+/**
+ * Records a failed sign-in under the same hashed account key the rate limit uses, so repeated
+ * failures against one account can be seen together without the log holding the address.
+ */
+export async function recordFailedSignIn(input: { email: string; address: string; via: 'login' | 'invitation' }): Promise<void> {
+	const keys = getLoginKeys(normaliseEmail(input.email), input.address);
+	await recordAudit({ action: 'auth.sign_in_failed', actorId: null, detail: { account_key: keys.account, via: input.via } });
+}

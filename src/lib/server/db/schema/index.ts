@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './groups';
+export * from './audit';
+export * from './realtime';

@@ -1,0 +1,203 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { db, type Database } from '../db';
+import { generateId } from '../db/ids';
+import {
+	group,
+	groupMember,
+	programSession,
+	type FacilitatorKind,
+	type Group,
+	type GroupLifecycle
+} from '../db/schema';
+import { recordAudit } from '../audit';
+import { announceAccessChange } from '../access-events';
+import { isValidTimeZone } from '../schedule/zoned-time';
+import { insertSessions, pickNextSession, planStandardProgram, presentSession, type ProgramStart } from '../schedule/program';
+import { DEFAULT_ALUMNI_AGREEMENT, insertAgreementVersion } from './agreements';
+import { getGroupStanding } from './access';
+import { GroupRuleError, NotInGroupError } from './errors';
+
+export const GROUP_NAME_MAX_LENGTH = 80;
+export const GROUP_DESCRIPTION_MAX_LENGTH = 500;
+export const DEFAULT_CAPACITY = 6;
+export const MAX_CAPACITY = 20;
+
+export const LIFECYCLE_LABELS: Record<GroupLifecycle, string> = {
+	forming: 'Forming',
+	active: 'In the program',
+	alumni: 'Alumni',
+	archived: 'Archived'
+};
+
+/** The only moves a group makes: forward, one step at a time. */
+export const NEXT_LIFECYCLE: Record<GroupLifecycle, GroupLifecycle | null> = {
+	forming: 'active',
+	active: 'alumni',
+	alumni: 'archived',
+	archived: null
+};
+
+export function isFacilitatorKind(value: string): value is FacilitatorKind {
+	return value === 'therapist' || value === 'medical_provider';
+}
+
+export interface NewGroup {
+	creatorId: string;
+	creatorKind: string;
+	name: string;
+	description: string;
+	capacity: number;
+	timeZone: string;
+	agreementBody: string;
+	/** The standard program's start, or null to begin with an empty schedule. */
+	program: ProgramStart | null;
+}
+
+function checkNewGroup(input: NewGroup) {
+	const name = input.name.trim();
+	if (!name) throw new GroupRuleError('Please give the group a name.');
+	if (name.length > GROUP_NAME_MAX_LENGTH) {
+		throw new GroupRuleError(`Please keep the name under ${GROUP_NAME_MAX_LENGTH} characters.`);
+	}
+	const description = input.description.trim();
+	if (description.length > GROUP_DESCRIPTION_MAX_LENGTH) {
+		throw new GroupRuleError(`Please keep the description under ${GROUP_DESCRIPTION_MAX_LENGTH} characters.`);
+	}
+	if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > MAX_CAPACITY) {
+		throw new GroupRuleError(`Please choose a capacity between 1 and ${MAX_CAPACITY} members.`);
+	}
+	if (!isValidTimeZone(input.timeZone)) throw new GroupRuleError('Please choose the time zone the group meets in.');
+	if (!isFacilitatorKind(input.creatorKind)) throw new GroupRuleError('Please say whether you are the therapist or the medical provider.');
+	return { name, description, kind: input.creatorKind };
+}
+
+/** Creates a group with its creator as facilitator, agreement version 1 and (optionally) the standard program. */
+export async function createGroup(input: NewGroup): Promise<Group> {
+	const { name, description, kind } = checkNewGroup(input);
+	const sessions = input.program ? planStandardProgram(input.program, input.timeZone) : [];
+	return db.transaction(async (txRaw) => {
+		const tx = txRaw as unknown as Database;
+		const [created] = await tx
+			.insert(group)
+			.values({
+				id: generateId(),
+				name,
+				description,
+				capacity: input.capacity,
+				timeZone: input.timeZone,
+				createdBy: input.creatorId
+			})
+			.returning();
+		await tx.insert(groupMember).values({
+			id: generateId(),
+			groupId: created.id,
+			userId: input.creatorId,
+			role: 'facilitator',
+			facilitatorKind: kind
+		});
+		await recordAudit(
+			{
+				action: 'group.created',
+				actorId: input.creatorId,
+				objectType: 'group',
+				objectId: created.id,
+				groupId: created.id,
+				detail: { sessions: sessions.length, capacity: input.capacity }
+			},
+			tx
+		);
+		await insertAgreementVersion(tx, {
+			groupId: created.id,
+			actorId: input.creatorId,
+			body: input.agreementBody,
+			kind: 'program'
+		});
+		await insertSessions(tx, created.id, sessions);
+		return created;
+	});
+}
+
+export async function getGroup(groupId: string): Promise<Group | null> {
+	const [row] = await db.select().from(group).where(eq(group.id, groupId));
+	return row ?? null;
+}
+
+/** The home page's list: every group the user is active in, with its next session. */
+export async function listGroupsForUser(userId: string) {
+	const rows = await db
+		.select({ group, role: groupMember.role })
+		.from(groupMember)
+		.innerJoin(group, eq(group.id, groupMember.groupId))
+		.where(and(eq(groupMember.userId, userId), eq(groupMember.status, 'active')))
+		.orderBy(group.name);
+	if (rows.length === 0) return [];
+	const sessions = await db
+		.select()
+		.from(programSession)
+		.where(
+			inArray(
+				programSession.groupId,
+				rows.map((row) => row.group.id)
+			)
+		);
+	return Promise.all(
+		rows.map(async ({ group: g, role }) => {
+			const next = pickNextSession(sessions.filter((s) => s.groupId === g.id));
+			const standing = await getGroupStanding(userId, g.id);
+			return {
+				id: g.id,
+				name: g.name,
+				lifecycle: g.lifecycle,
+				lifecycleLabel: LIFECYCLE_LABELS[g.lifecycle],
+				role,
+				needsSignature: standing?.needsSignature ?? false,
+				nextSession: next ? presentSession(next, g.timeZone) : null
+			};
+		})
+	);
+}
+
+/**
+ * Moves the group one step along forming → active → alumni → archived. Moving to alumni publishes the
+ * alumni agreement, which every member must sign to stay (until then they can read but not write).
+ */
+export async function changeLifecycle(input: {
+	groupId: string;
+	actorId: string;
+	to: string;
+	alumniAgreementBody?: string;
+}): Promise<void> {
+	await db.transaction(async (txRaw) => {
+		const tx = txRaw as unknown as Database;
+		const [current] = await tx.select().from(group).where(eq(group.id, input.groupId)).for('update');
+		if (!current) throw new NotInGroupError();
+		const next = NEXT_LIFECYCLE[current.lifecycle];
+		if (!next || next !== input.to) {
+			throw new GroupRuleError('The group has already moved on. Please reload the page to see where it stands.');
+		}
+		await tx
+			.update(group)
+			.set({ lifecycle: next, lifecycleChangedAt: new Date() })
+			.where(eq(group.id, current.id));
+		await recordAudit(
+			{
+				action: 'group.lifecycle_changed',
+				actorId: input.actorId,
+				objectType: 'group',
+				objectId: current.id,
+				groupId: current.id,
+				detail: { from: current.lifecycle, to: next }
+			},
+			tx
+		);
+		if (next === 'alumni') {
+			await insertAgreementVersion(tx, {
+				groupId: current.id,
+				actorId: input.actorId,
+				body: input.alumniAgreementBody?.trim() ? input.alumniAgreementBody : DEFAULT_ALUMNI_AGREEMENT,
+				kind: 'alumni'
+			});
+		}
+	});
+	await announceAccessChange({ kind: 'group-changed', groupId: input.groupId });
+}

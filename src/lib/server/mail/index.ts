@@ -1,0 +1,39 @@
+// Outgoing email, only when SMTP_URL is configured. Emails leave the practice's control, so what they
+// say is fixed here and names no group and no person: the link is the only thing that varies.
+import nodemailer from 'nodemailer';
+import { getConfig } from '../config';
+
+export function isMailConfigured(): boolean {
+	return getConfig().smtpUrl !== undefined;
+}
+
+export const INVITATION_SUBJECT = 'You have an invitation';
+
+export function composeInvitationEmail(link: string, expiresAt: Date) {
+	const until = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+		expiresAt
+	);
+	const text = [
+		'Hello,',
+		'',
+		'You have been invited to join a confidential space on Hearth.',
+		'',
+		'Open this link to accept:',
+		link,
+		'',
+		`The link works once and until ${until}. If you did not expect this, you can ignore this email.`
+	].join('\n');
+	return { subject: INVITATION_SUBJECT, text };
+}
+
+/** Sends an invitation link. Throws when the SMTP server refuses; the caller falls back to the link. */
+export async function sendInvitationEmail(input: { to: string; link: string; expiresAt: Date }): Promise<void> {
+	const { smtpUrl, mailFrom } = getConfig();
+	if (!smtpUrl) throw new Error('SMTP is not configured');
+	const transport = nodemailer.createTransport(smtpUrl);
+	try {
+		await transport.sendMail({ from: mailFrom, to: input.to, ...composeInvitationEmail(input.link, input.expiresAt) });
+	} finally {
+		transport.close();
+	}
+}

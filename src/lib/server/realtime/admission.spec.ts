@@ -1,0 +1,144 @@
+// Who may open a socket: refusals come with their own close code and before any document byte.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { careDocumentName, groupDocumentName, journalDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { createPost, listPosts } from '$lib/board/posts';
+import { connection } from '$lib/server/db';
+import { CloseCode, messageAccess, messageSync } from './protocol';
+import {
+	RawSocket,
+	TestClient,
+	TestGroups,
+	createPerson,
+	startTestServer,
+	waitFor,
+	type Person,
+	type TestServer
+} from '../../../../tests/realtime/harness';
+
+let server: TestServer;
+const groups = new TestGroups();
+let member: Person;
+let otherMember: Person;
+let facilitator: Person;
+let outsider: Person;
+let groupId: string;
+let otherGroupId: string;
+
+beforeAll(async () => {
+	server = await startTestServer({ groups });
+	[member, otherMember, facilitator, outsider] = await Promise.all([
+		createPerson('Ada'),
+		createPerson('Bea'),
+		createPerson('Robin', 'staff'),
+		createPerson('Olu')
+	]);
+	groupId = await groups.createGroup(facilitator);
+	otherGroupId = await groups.createGroup(facilitator);
+	await groups.add(groupId, member, facilitator);
+	await groups.add(groupId, otherMember, facilitator);
+	await groups.add(otherGroupId, outsider, facilitator);
+});
+
+afterAll(async () => {
+	await server.close();
+	await connection.close();
+});
+
+/** Opens a raw socket and returns its close code and whether anything at all arrived before it. */
+async function refusal(document: string, person?: Person, origin?: string) {
+	const socket = RawSocket.forDocument(server, document, person, origin);
+	const code = await socket.waitForClose();
+	return { code, received: socket.messages.length };
+}
+
+describe('refuses before sending any document byte', () => {
+	it('a socket without a session cookie (4401)', async () => {
+		expect(await refusal(groupDocumentName(groupId))).toEqual({ code: CloseCode.unauthenticated, received: 0 });
+	});
+
+	it('a socket whose cookie is not a live session (4401)', async () => {
+		const forged = { ...member, token: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' };
+		expect(await refusal(groupDocumentName(groupId), forged)).toEqual({
+			code: CloseCode.unauthenticated,
+			received: 0
+		});
+	});
+
+	it('a socket opened from a foreign Origin, even with a valid session (4403)', async () => {
+		expect(await refusal(groupDocumentName(groupId), member, 'https://evil.example')).toEqual({
+			code: CloseCode.forbidden,
+			received: 0
+		});
+	});
+
+	it('a person who is not in the group (4403)', async () => {
+		expect(await refusal(groupDocumentName(groupId), outsider)).toEqual({ code: CloseCode.forbidden, received: 0 });
+	});
+
+	it("a member opening another group's board (4403)", async () => {
+		expect(await refusal(groupDocumentName(otherGroupId), member)).toEqual({
+			code: CloseCode.forbidden,
+			received: 0
+		});
+	});
+
+	it("a member opening someone else's journal (4403)", async () => {
+		expect(await refusal(journalDocumentName(otherMember.userId), member)).toEqual({
+			code: CloseCode.forbidden,
+			received: 0
+		});
+	});
+
+	it("a member opening another member's care document (4403)", async () => {
+		expect(await refusal(careDocumentName(groupId, otherMember.userId), member)).toEqual({
+			code: CloseCode.forbidden,
+			received: 0
+		});
+	});
+
+	it("a member opening the facilitators' staff space (4403)", async () => {
+		expect(await refusal(staffDocumentName(groupId), member)).toEqual({ code: CloseCode.forbidden, received: 0 });
+	});
+
+	it('a path that is not a document name (4404)', async () => {
+		expect(await refusal(`group:${groupId}:extra`, member)).toEqual({ code: CloseCode.notFound, received: 0 });
+		expect(await refusal('group:NOT-AN-ID', member)).toEqual({ code: CloseCode.notFound, received: 0 });
+	});
+});
+
+describe('admits', () => {
+	it('members and facilitators to their board, and they see each other live', async () => {
+		const ada = new TestClient(server, groupDocumentName(groupId), { person: member });
+		const robin = new TestClient(server, groupDocumentName(groupId), { person: facilitator });
+		try {
+			await Promise.all([ada.waitForSync(), robin.waitForSync()]);
+			expect(ada.received[0]).toBe(messageAccess);
+			expect(ada.received[1]).toBe(messageSync);
+			expect(ada.canWrite).toBe(true);
+
+			createPost(ada.doc, { authorId: member.userId, body: 'Arriving a little nervous today.' });
+			await ada.waitForSaved();
+			await waitFor(() => listPosts(robin.doc).length === 1);
+			expect(listPosts(robin.doc)[0]).toMatchObject({ authorId: member.userId });
+			expect(ada.refusals).toEqual([]);
+		} finally {
+			ada.destroy();
+			robin.destroy();
+		}
+	});
+
+	it('a member to their own journal and care document, a facilitator to both care and staff', async () => {
+		const clients = [
+			new TestClient(server, journalDocumentName(member.userId), { person: member }),
+			new TestClient(server, careDocumentName(groupId, member.userId), { person: member }),
+			new TestClient(server, careDocumentName(groupId, member.userId), { person: facilitator }),
+			new TestClient(server, staffDocumentName(groupId), { person: facilitator })
+		];
+		try {
+			await Promise.all(clients.map((client) => client.waitForSync()));
+			expect(clients.map((client) => client.canWrite)).toEqual([true, true, true, true]);
+		} finally {
+			for (const client of clients) client.destroy();
+		}
+	});
+});

@@ -1,0 +1,259 @@
+/*
+ * One open socket: one signed-in user on one document. It reads messages in order (one at a time, so
+ * acknowledgements come back in the order updates were sent), enforces the per-connection limits and
+ * answers each update message with `saved` or `refused` (protocol.ts).
+ */
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import type { DocumentGrant } from './access';
+import {
+	CloseCode,
+	decodeClientMessage,
+	encodeAccess,
+	encodeRefused,
+	encodeSaved,
+	encodeSyncStep1,
+	encodeSyncStep2
+} from './protocol';
+import type { RealtimeLog, Room, RoomMember } from './room';
+
+export interface ConnectionLimits {
+	maxMessageBytes: number;
+	/** Sustained messages per second; beyond it the socket is paused (back-pressure, not an error). */
+	messagesPerSecond: number;
+	messageBurst: number;
+	/** Refused updates before the connection is closed with 4408. */
+	maxViolations: number;
+	/** Bytes queued towards a client that does not read before it is dropped (it reconnects and resyncs). */
+	maxBufferedBytes: number;
+}
+
+export interface ConnectionIdentity {
+	userId: string;
+	name: string;
+	sessionId: string;
+	/** The cookie token, kept only to slide the session while the person is writing. */
+	sessionToken: string;
+	sessionExpiresAt: number;
+	sessionHardLimit: number;
+}
+
+export class Connection implements RoomMember {
+	readonly userId: string;
+	readonly sessionId: string;
+	readonly sessionToken: string;
+	readonly room: Room;
+	readonly awarenessClients = new Set<number>();
+	presence: RoomMember['presence'];
+	role: 'facilitator' | 'member';
+	canWrite: boolean;
+	sessionExpiresAt: number;
+	sessionHardLimit: number;
+	lastSessionTouch = Date.now();
+	/** Set false by each heartbeat, true by each pong or message. */
+	alive = true;
+	closed = false;
+
+	readonly #ws: WebSocket;
+	readonly #limits: ConnectionLimits;
+	readonly #log: RealtimeLog;
+	readonly #onActivity: (connection: Connection) => void;
+	#queue: Promise<void> = Promise.resolve();
+	#queued = 0;
+	#updateSeq = 0;
+	#violations = 0;
+	#tokens: number;
+	#tokensAt = Date.now();
+	#resumeTimer: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(options: {
+		ws: WebSocket;
+		room: Room;
+		identity: ConnectionIdentity;
+		grant: DocumentGrant;
+		limits: ConnectionLimits;
+		log: RealtimeLog;
+		/** Called after an accepted update: the person is active, so their session may slide. */
+		onActivity: (connection: Connection) => void;
+	}) {
+		this.#ws = options.ws;
+		this.room = options.room;
+		this.userId = options.identity.userId;
+		this.sessionId = options.identity.sessionId;
+		this.sessionToken = options.identity.sessionToken;
+		this.sessionExpiresAt = options.identity.sessionExpiresAt;
+		this.sessionHardLimit = options.identity.sessionHardLimit;
+		this.role = options.grant.role;
+		this.canWrite = options.grant.canWrite;
+		this.presence = { id: this.userId, name: options.identity.name, role: this.role };
+		this.#limits = options.limits;
+		this.#log = options.log;
+		this.#onActivity = options.onActivity;
+		this.#tokens = options.limits.messageBurst;
+	}
+
+	/** Sends the opening messages and starts reading; the caller has already joined the room. */
+	start(early: [unknown, boolean][] = []) {
+		this.#ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
+		this.#ws.on('pong', () => {
+			this.alive = true;
+		});
+		this.send(encodeAccess(this.canWrite));
+		this.send(encodeSyncStep1(Y.encodeStateVector(this.room.doc)));
+		const states = this.room.encodeAwarenessStates();
+		if (states) this.send(states);
+		for (const [data, isBinary] of early) this.#receive(data, isBinary);
+	}
+
+	send(message: Uint8Array) {
+		if (this.closed || this.#ws.readyState !== this.#ws.OPEN) return;
+		if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+			this.close(CloseCode.serverError, 'too slow');
+			return;
+		}
+		this.#ws.send(message, { binary: true }, (error) => {
+			if (error) this.close(CloseCode.serverError, 'send failed');
+		});
+	}
+
+	/** Changes what the connection may do (a mute, an archived group) and tells the client. */
+	setGrant(grant: DocumentGrant) {
+		const changed = grant.canWrite !== this.canWrite || grant.role !== this.role;
+		this.role = grant.role;
+		this.canWrite = grant.canWrite;
+		this.presence = { ...this.presence, role: grant.role };
+		if (changed) this.send(encodeAccess(grant.canWrite));
+	}
+
+	close(code: number, reason: string) {
+		if (this.closed) return;
+		this.closed = true;
+		clearTimeout(this.#resumeTimer);
+		try {
+			this.#ws.close(code, reason);
+		} catch {
+			this.#ws.terminate();
+		}
+	}
+
+	/** Ends a connection whose peer stopped answering, without waiting for a closing handshake. */
+	terminate() {
+		this.closed = true;
+		clearTimeout(this.#resumeTimer);
+		this.#ws.terminate();
+	}
+
+	ping() {
+		if (!this.alive) {
+			this.terminate();
+			return;
+		}
+		this.alive = false;
+		try {
+			this.#ws.ping();
+		} catch {
+			this.terminate();
+		}
+	}
+
+	#receive(data: unknown, isBinary: boolean) {
+		if (this.closed) return;
+		this.alive = true;
+		const bytes = toBytes(data);
+		if (!isBinary || !bytes) {
+			this.close(CloseCode.badRequest, 'binary messages only');
+			return;
+		}
+		if (bytes.byteLength > this.#limits.maxMessageBytes) {
+			this.close(CloseCode.tooBig, 'message too big');
+			return;
+		}
+		this.#throttle();
+		this.#queued++;
+		this.#queue = this.#queue
+			.then(() => this.#handle(bytes))
+			.catch((error) => {
+				this.#log.error('handling a realtime message failed', { kind: this.room.document.kind, error });
+				this.close(CloseCode.serverError, 'server error');
+			})
+			.finally(() => {
+				this.#queued--;
+			});
+	}
+
+	/** A token bucket: when it is empty the socket stops being read until the next token is due. */
+	#throttle() {
+		const now = Date.now();
+		const { messagesPerSecond, messageBurst } = this.#limits;
+		this.#tokens = Math.min(messageBurst, this.#tokens + ((now - this.#tokensAt) / 1000) * messagesPerSecond);
+		this.#tokensAt = now;
+		this.#tokens -= 1;
+		if (this.#tokens >= 0 || this.#ws.isPaused) return;
+		this.#ws.pause();
+		const wait = Math.ceil((-this.#tokens / messagesPerSecond) * 1000);
+		this.#resumeTimer = setTimeout(() => {
+			if (!this.closed) this.#ws.resume();
+		}, wait);
+	}
+
+	async #handle(bytes: Uint8Array) {
+		if (this.closed) return;
+		const message = decodeClientMessage(bytes);
+		if (!message) {
+			this.close(CloseCode.badRequest, 'not a Hearth realtime message');
+			return;
+		}
+		switch (message.type) {
+			case 'sync-step-1': {
+				let reply: Uint8Array;
+				try {
+					reply = Y.encodeStateAsUpdate(this.room.doc, message.stateVector);
+				} catch {
+					this.close(CloseCode.badRequest, 'unreadable state vector');
+					return;
+				}
+				this.send(encodeSyncStep2(reply));
+				return;
+			}
+			case 'update': {
+				const seq = ++this.#updateSeq;
+				const verdict = await this.room.receiveUpdate(this, message.update);
+				if (verdict.kind === 'saved') {
+					this.send(encodeSaved(seq));
+					this.#onActivity(this);
+				} else if (verdict.kind === 'refused') {
+					this.send(encodeRefused(seq, verdict.reason));
+					if (verdict.violation && ++this.#violations >= this.#limits.maxViolations) {
+						this.close(CloseCode.policy, 'too many refused updates');
+					}
+				} else {
+					this.close(CloseCode.serverError, 'could not store the update');
+				}
+				return;
+			}
+			case 'awareness': {
+				if (!this.room.receiveAwareness(this, message.update)) {
+					this.close(CloseCode.badRequest, 'unreadable awareness update');
+				}
+				return;
+			}
+			case 'query-awareness': {
+				const states = this.room.encodeAwarenessStates();
+				if (states) this.send(states);
+				return;
+			}
+		}
+	}
+
+	/** Whether messages are waiting to be handled (used when shutting down). */
+	get busy(): boolean {
+		return this.#queued > 0;
+	}
+}
+
+function toBytes(data: unknown): Uint8Array | null {
+	if (data instanceof Uint8Array) return data;
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	if (Array.isArray(data) && data.every((part) => part instanceof Uint8Array)) return Buffer.concat(data);
+	return null;
+}

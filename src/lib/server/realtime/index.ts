@@ -1,0 +1,95 @@
+/*
+ * The app's realtime server: one per process, started by hooks.server.ts `init`, registered on
+ * `globalThis[Symbol.for('hearth.realtime')]` so that server.js (production) and vite-plugin.ts (dev),
+ * which cannot import app modules, hand it their HTTP upgrades:
+ *
+ *   handleUpgrade(request, socket, head): boolean   false = not a /realtime/ path, not touched
+ *   close(): Promise<void>                          on shutdown: closes sockets (1001), unloads documents
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { checkUpdate } from '$lib/board/policy';
+import { startAccessChangeRelay, stopAccessChangeRelay } from '../access-events';
+import { getSessionHardLimit, validateSessionToken } from '../auth/sessions';
+import { getConfig } from '../config';
+import { connection } from '../db';
+import { getGroupAccess } from '../groups/access';
+import { loadDataKeyring, type DataKeyring } from './encryption';
+import { RealtimeServer } from './server';
+import { DocumentStorage } from './storage';
+
+export { RealtimeServer } from './server';
+export type { RealtimeServerOptions, RealtimeLimits } from './server';
+
+export interface RealtimeHandle {
+	handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	close(): Promise<void>;
+}
+
+export const REALTIME_REGISTRY = Symbol.for('hearth.realtime');
+
+type Registry = { [REALTIME_REGISTRY]?: RealtimeHandle & { server: RealtimeServer } };
+
+let keyring: DataKeyring | undefined;
+let starting: Promise<RealtimeServer> | undefined;
+
+function getKeyring(): DataKeyring {
+	const config = getConfig();
+	keyring ??= loadDataKeyring({
+		dataKey: config.realtime.dataKey,
+		previousDataKeys: config.realtime.previousDataKeys,
+		databaseUrl: config.databaseUrl,
+		dataDir: config.dataDir,
+		environment: config.environment
+	});
+	return keyring;
+}
+
+/**
+ * Starts the process's realtime server once (later calls get the same one) and registers it for
+ * server.js and the dev plugin. Throws when the data key is missing where one is required.
+ */
+export function startRealtime(): Promise<RealtimeServer> {
+	const registry = globalThis as Registry;
+	// In `vite dev` a re-evaluated copy of this module must not start a second server on the same port.
+	const existing = registry[REALTIME_REGISTRY];
+	if (existing) return Promise.resolve(existing.server);
+	starting ??= (async () => {
+		const server = new RealtimeServer({
+			database: connection,
+			keyring: getKeyring(),
+			policy: checkUpdate,
+			getGroupAccess,
+			validateSessionToken,
+			getSessionHardLimit,
+			origin: getConfig().origin
+		});
+		await startAccessChangeRelay();
+		await server.start();
+		registry[REALTIME_REGISTRY] = {
+			server,
+			handleUpgrade: (request, socket, head) => server.handleUpgrade(request, socket, head),
+			close: async () => {
+				delete registry[REALTIME_REGISTRY];
+				await server.close();
+				await stopAccessChangeRelay();
+			}
+		};
+		return server;
+	})();
+	starting.catch(() => {
+		starting = undefined;
+	});
+	return starting;
+}
+
+/**
+ * Folds a document's stored updates into its snapshot now, so content already deleted from the
+ * document is gone from storage as well (redaction, account deletion). Works whether or not this
+ * process has started realtime or has the document open.
+ */
+export async function compactDocument(name: string): Promise<void> {
+	const registered = (globalThis as Registry)[REALTIME_REGISTRY];
+	if (registered) return registered.server.compactDocument(name);
+	await new DocumentStorage(connection.db, getKeyring(), 'compaction').compact(name);
+}

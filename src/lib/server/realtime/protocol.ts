@@ -1,0 +1,191 @@
+/*
+ * Hearth's realtime protocol: y-websocket's, plus three server messages.
+ *
+ * Endpoint: `GET /realtime/<document name>` (names as in $lib/board/document-names.ts, e.g.
+ * `/realtime/group:<groupId>`), upgraded to a WebSocket on the app's own origin. Authentication is the
+ * session cookie; the `Origin` header must be the app's own. Every refusal completes the handshake and
+ * closes at once with one of the codes below, before any document byte is sent.
+ *
+ * Each binary message is a varUint message type followed by its body (lib0/encoding):
+ *
+ *   type  direction  body
+ *   0     both       sync (y-protocols/sync): varUint step, then
+ *                      0 step 1   varUint8Array state vector
+ *                      1 step 2   varUint8Array Yjs update (V1)
+ *                      2 update   varUint8Array Yjs update (V1)
+ *   1     both       awareness (y-protocols/awareness): varUint8Array awareness update.
+ *                    The server keeps only the entries for client ids this connection owns and replaces
+ *                    each state's `user` field with { id, name, role } of the signed-in user.
+ *   3     c → s      query awareness: the server answers with every current awareness state.
+ *   100   s → c      saved:   varUint seq
+ *   101   s → c      refused: varUint seq, varString reason
+ *   102   s → c      access:  varUint mode (1 = may write, 0 = read only). Sent first on every connection,
+ *                    again whenever it changes (a mute, an archived group).
+ *
+ * Acknowledgements. An "update message" is a client message of type 0 with step 1 (step 2) or 2 (update).
+ * The server numbers a connection's update messages 1, 2, 3 … in the order it receives them and answers
+ * each exactly once, in that order: `saved seq` once it is durably stored in PostgreSQL (or changed
+ * nothing), `refused seq reason` when nothing of it was applied, stored or forwarded. A client that
+ * counts the update messages it sends on a socket knows it is saved when the last answer is `saved` for
+ * its count. A refused change stays in the client's own Y.Doc and would be sent again on reconnect; the
+ * client should drop that Y.Doc and reconnect with a fresh one.
+ *
+ * Refusal reasons: `read-only`, `malformed`, `client-id` (a Yjs client id bound to another user),
+ * `incomplete` (the update depends on changes the server does not have), `policy: <why>` (the board's
+ * change policy said no). The third refusal on a connection closes it with 4408.
+ *
+ * Close codes (4400–4499 mean "do not reconnect": y-websocket's WebsocketProvider stops by default):
+ *   4400 bad request   a message that is not this protocol
+ *   4401 unauthenticated  no valid session, or it ended (sign-out, sign out everywhere, expiry)
+ *   4403 forbidden     foreign Origin, or the user may not open this document (or no longer may)
+ *   4404 not found     the path is not /realtime/<valid document name>
+ *   4408 policy        repeated refused updates
+ *   4413 too big       a message over the size limit
+ *   4429 too many      too many open connections for this user
+ *   4500 server error  storage failed; reconnecting is right (unsaved changes are sent again)
+ *   1001 going away    the server is shutting down; reconnect
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export const messageSync = 0;
+export const messageAwareness = 1;
+export const messageAuth = 2;
+export const messageQueryAwareness = 3;
+export const messageSaved = 100;
+export const messageRefused = 101;
+export const messageAccess = 102;
+
+export const syncStep1 = 0;
+export const syncStep2 = 1;
+export const syncUpdate = 2;
+
+export const CloseCode = {
+	badRequest: 4400,
+	unauthenticated: 4401,
+	forbidden: 4403,
+	notFound: 4404,
+	policy: 4408,
+	tooBig: 4413,
+	tooMany: 4429,
+	serverError: 4500,
+	goingAway: 1001
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export type RefusalReason = 'read-only' | 'malformed' | 'client-id' | 'incomplete' | `policy: ${string}`;
+
+/** The path prefix the upgrade handler answers; the rest of the path is the document name. */
+export const REALTIME_PATH_PREFIX = '/realtime/';
+
+export function encodeSaved(seq: number): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageSaved);
+	encoding.writeVarUint(encoder, seq);
+	return encoding.toUint8Array(encoder);
+}
+
+export function encodeRefused(seq: number, reason: RefusalReason): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageRefused);
+	encoding.writeVarUint(encoder, seq);
+	encoding.writeVarString(encoder, reason);
+	return encoding.toUint8Array(encoder);
+}
+
+export function encodeAccess(canWrite: boolean): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageAccess);
+	encoding.writeVarUint(encoder, canWrite ? 1 : 0);
+	return encoding.toUint8Array(encoder);
+}
+
+export function encodeSyncStep1(stateVector: Uint8Array): Uint8Array {
+	return encodeSync(syncStep1, stateVector);
+}
+
+export function encodeSyncStep2(update: Uint8Array): Uint8Array {
+	return encodeSync(syncStep2, update);
+}
+
+export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
+	return encodeSync(syncUpdate, update);
+}
+
+function encodeSync(step: number, payload: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageSync);
+	encoding.writeVarUint(encoder, step);
+	encoding.writeVarUint8Array(encoder, payload);
+	return encoding.toUint8Array(encoder);
+}
+
+export function encodeAwarenessMessage(update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageAwareness);
+	encoding.writeVarUint8Array(encoder, update);
+	return encoding.toUint8Array(encoder);
+}
+
+export type ClientMessage =
+	| { type: 'sync-step-1'; stateVector: Uint8Array }
+	| { type: 'update'; update: Uint8Array }
+	| { type: 'awareness'; update: Uint8Array }
+	| { type: 'query-awareness' };
+
+/** Parses one client message; null when it is not this protocol (the connection is then closed with 4400). */
+export function decodeClientMessage(data: Uint8Array): ClientMessage | null {
+	try {
+		const decoder = decoding.createDecoder(data);
+		const type = decoding.readVarUint(decoder);
+		let message: ClientMessage | null = null;
+		if (type === messageSync) {
+			const step = decoding.readVarUint(decoder);
+			const payload = decoding.readVarUint8Array(decoder);
+			if (step === syncStep1) message = { type: 'sync-step-1', stateVector: payload };
+			else if (step === syncStep2 || step === syncUpdate) message = { type: 'update', update: payload };
+		} else if (type === messageAwareness) {
+			message = { type: 'awareness', update: decoding.readVarUint8Array(decoder) };
+		} else if (type === messageQueryAwareness) {
+			message = { type: 'query-awareness' };
+		}
+		// Trailing bytes mean the sender and we disagree about the framing: refuse rather than guess.
+		if (message && decoding.hasContent(decoder)) return null;
+		return message;
+	} catch {
+		return null;
+	}
+}
+
+export interface AwarenessEntry {
+	clientId: number;
+	clock: number;
+	state: Record<string, unknown> | null;
+}
+
+/** Reads an awareness update (y-protocols' format); throws on anything malformed. */
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+	const decoder = decoding.createDecoder(update);
+	const count = decoding.readVarUint(decoder);
+	const entries: AwarenessEntry[] = [];
+	for (let i = 0; i < count; i++) {
+		const clientId = decoding.readVarUint(decoder);
+		const clock = decoding.readVarUint(decoder);
+		const parsed: unknown = JSON.parse(decoding.readVarString(decoder));
+		const state =
+			parsed === null ? null : typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+		entries.push({ clientId, clock, state });
+	}
+	return entries;
+}
+
+export function encodeAwarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, entries.length);
+	for (const entry of entries) {
+		encoding.writeVarUint(encoder, entry.clientId);
+		encoding.writeVarUint(encoder, entry.clock);
+		encoding.writeVarString(encoder, JSON.stringify(entry.state));
+	}
+	return encoding.toUint8Array(encoder);
+}

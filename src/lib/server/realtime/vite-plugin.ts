@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Plugin } from 'vite';
+
+// Loaded by Vite's config loader, which knows nothing of `$lib` or `$env`: so this file imports no app
+// module and reaches the realtime server the way server.js does, through the registry.
+const REALTIME_REGISTRY = Symbol.for('hearth.realtime');
+const PATH_PREFIX = '/realtime/';
+// SvelteKit runs the init hook (which starts realtime) on the first page request after `vite dev` starts.
+// A socket that arrives before that (a tab left open across a restart) waits this long, then is dropped
+// and reconnects with backoff; Vite's client reloads such tabs anyway.
+const WAIT_FOR_INIT_MS = 5_000;
+
+type Registered = { handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean };
+
+function getRegistered(): Registered | undefined {
+	return (globalThis as { [REALTIME_REGISTRY]?: Registered })[REALTIME_REGISTRY];
+}
+
+/** `vite dev`: serves /realtime/<document> on the dev server's own port with the production handler. */
+export function hearthRealtime(): Plugin {
+	return {
+		name: 'hearth-realtime',
+		apply: 'serve',
+		configureServer(server) {
+			server.httpServer?.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+				if (!(request.url ?? '').startsWith(PATH_PREFIX)) return; // Vite's HMR socket and others
+				void handOver(request, socket, head);
+			});
+		}
+	};
+}
+
+async function handOver(request: IncomingMessage, socket: Duplex, head: Buffer) {
+	const deadline = Date.now() + WAIT_FOR_INIT_MS;
+	let registered = getRegistered();
+	while (!registered && Date.now() < deadline && !socket.destroyed) {
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		registered = getRegistered();
+	}
+	if (!registered || !registered.handleUpgrade(request, socket, head)) socket.destroy();
+}

@@ -1,0 +1,26 @@
+import { requireUser } from '$lib/server/auth/guards';
+import { listGroupsForUser } from '$lib/server/groups/groups';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const groups = await listGroupsForUser(user.id);
+	return {
+		displayName: user.displayName,
+		canFormGroups: user.role === 'staff' || user.role === 'admin',
+		groups: groups.map((g) => ({
+			id: g.id,
+			name: g.name,
+			lifecycle: g.lifecycle,
+			lifecycleLabel: g.lifecycleLabel,
+			isFacilitator: g.role === 'facilitator',
+			needsSignature: g.needsSignature,
+			nextSession: g.nextSession && {
+				label: g.nextSession.label,
+				when: g.nextSession.when,
+				stateLabel: g.nextSession.stateLabel,
+				inProgress: g.nextSession.state === 'in_progress'
+			}
+		}))
+	};
+};

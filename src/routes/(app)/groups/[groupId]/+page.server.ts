@@ -1,0 +1,64 @@
+import { redirect } from '@sveltejs/kit';
+import { requireFacilitator, requireGroupMember } from '$lib/server/groups/access';
+import { readText } from '$lib/server/auth/forms';
+import { DEFAULT_ALUMNI_AGREEMENT } from '$lib/server/groups/agreements';
+import { changeLifecycle, getGroup, LIFECYCLE_LABELS, NEXT_LIFECYCLE } from '$lib/server/groups/groups';
+import { leaveGroup, listMembers } from '$lib/server/groups/membership';
+import { runGroupCommand } from '$lib/server/groups/route-actions';
+import { listSessions, pickNextSession, presentSession } from '$lib/server/schedule/program';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const { access } = await requireGroupMember(event, event.params.groupId);
+	const [group, sessions, members] = await Promise.all([
+		getGroup(access.groupId),
+		listSessions(access.groupId),
+		listMembers(access.groupId)
+	]);
+	const zone = group!.timeZone;
+	const next = pickNextSession(sessions);
+	const nextLifecycle = NEXT_LIFECYCLE[access.lifecycle];
+	return {
+		description: group!.description,
+		timeZone: zone,
+		role: access.role,
+		muted: access.muted,
+		canWrite: access.canWrite,
+		nextSession: next && (({ label, when, state }) => ({ label, when, inProgress: state === 'in_progress' }))(presentSession(next, zone)),
+		facilitators: members
+			.filter((m) => m.active && m.role === 'facilitator')
+			.map((m) => ({ userId: m.userId, displayName: m.displayName, label: m.facilitatorLabel })),
+		memberCount: members.filter((m) => m.active && m.role === 'member').length,
+		capacity: group!.capacity,
+		lifecycle:
+			access.role === 'facilitator' && nextLifecycle
+				? {
+						next: nextLifecycle,
+						nextLabel: LIFECYCLE_LABELS[nextLifecycle],
+						defaultAlumniAgreement: nextLifecycle === 'alumni' ? DEFAULT_ALUMNI_AGREEMENT : null
+					}
+				: null
+	};
+};
+
+export const actions: Actions = {
+	changeLifecycle: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		return runGroupCommand('changeLifecycle', async () => {
+			await changeLifecycle({
+				groupId: access.groupId,
+				actorId: user.id,
+				to: readText(form, 'to'),
+				alumniAgreementBody: readText(form, 'alumniAgreementBody')
+			});
+			return { action: 'changeLifecycle', saved: 'The group has moved on to its next stage.' };
+		});
+	},
+	leave: async (event) => {
+		const { user, access } = await requireGroupMember(event, event.params.groupId, { allowUnsigned: true });
+		const result = await runGroupCommand('leave', () => leaveGroup({ groupId: access.groupId, userId: user.id }));
+		if (result) return result;
+		redirect(303, '/?left=1');
+	}
+};

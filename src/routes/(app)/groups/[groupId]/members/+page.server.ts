@@ -1,0 +1,133 @@
+import { requireFacilitator } from '$lib/server/groups/access';
+import { readText } from '$lib/server/auth/forms';
+import { getGroup } from '$lib/server/groups/groups';
+import {
+	addFacilitator,
+	listAddableStaff,
+	listMembers,
+	removeMember,
+	setMemberMuted
+} from '$lib/server/groups/membership';
+import { runGroupCommand } from '$lib/server/groups/route-actions';
+import { createInvitation, listInvitations, reissueInvitation, revokeInvitation, type CreatedInvitation } from '$lib/server/invitations';
+import { isMailConfigured } from '$lib/server/mail';
+import { formatSessionTime } from '$lib/server/schedule/zoned-time';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const { user, access } = await requireFacilitator(event, event.params.groupId);
+	const [group, members, invitations, addable] = await Promise.all([
+		getGroup(access.groupId),
+		listMembers(access.groupId),
+		listInvitations(access.groupId),
+		listAddableStaff(access.groupId)
+	]);
+	const zone = group!.timeZone;
+	return {
+		selfId: user.id,
+		capacity: group!.capacity,
+		acceptsInvitations: access.lifecycle === 'forming' || access.lifecycle === 'active',
+		mailConfigured: isMailConfigured(),
+		members: members.map((m) => ({
+			userId: m.userId,
+			displayName: m.displayName,
+			role: m.role,
+			facilitatorLabel: m.facilitatorLabel,
+			active: m.active,
+			muted: m.muted,
+			state: m.state,
+			stateLabel: m.stateLabel
+		})),
+		invitations: invitations.map((i) => ({
+			id: i.id,
+			email: i.email,
+			note: i.note,
+			state: i.state,
+			expires: formatSessionTime(i.expiresAt, zone)
+		})),
+		addableStaff: addable
+	};
+};
+
+function describeDelivery(created: CreatedInvitation): string {
+	if (created.mail === 'sent') return 'Invitation emailed. You can also copy the link below.';
+	if (created.mail === 'failed') return 'The email could not be sent. Please copy the link below and share it yourself.';
+	return 'Invitation created. Copy the link below and share it with them privately.';
+}
+
+export const actions: Actions = {
+	invite: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		const email = readText(form, 'email');
+		const note = readText(form, 'note');
+		const result = await runGroupCommand('invite', () =>
+			createInvitation({ groupId: access.groupId, actorId: user.id, email, note, origin: event.url.origin })
+		);
+		if ('link' in result) {
+			return { action: 'invite', link: result.link, saved: describeDelivery(result) };
+		}
+		return result;
+	},
+	reissue: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		const result = await runGroupCommand('reissue', () =>
+			reissueInvitation({
+				groupId: access.groupId,
+				actorId: user.id,
+				invitationId: readText(form, 'invitationId'),
+				origin: event.url.origin
+			})
+		);
+		if ('link' in result) {
+			return { action: 'invite', link: result.link, saved: `A fresh link replaces the old one. ${describeDelivery(result)}` };
+		}
+		return result;
+	},
+	revoke: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		return runGroupCommand('revoke', async () => {
+			await revokeInvitation({ groupId: access.groupId, actorId: user.id, invitationId: readText(form, 'invitationId') });
+			return { action: 'revoke', saved: 'Invitation withdrawn. Its link no longer works.' };
+		});
+	},
+	mute: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		return runGroupCommand('members', async () => {
+			await setMemberMuted({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId'), muted: true });
+			return { action: 'members', saved: 'Muted: they can read but not post.' };
+		});
+	},
+	unmute: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		return runGroupCommand('members', async () => {
+			await setMemberMuted({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId'), muted: false });
+			return { action: 'members', saved: 'They can post again.' };
+		});
+	},
+	remove: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		return runGroupCommand('members', async () => {
+			await removeMember({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId') });
+			return { action: 'members', saved: 'Removed. Their access ended immediately.' };
+		});
+	},
+	addFacilitator: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const form = await event.request.formData();
+		return runGroupCommand('addFacilitator', async () => {
+			await addFacilitator({
+				groupId: access.groupId,
+				actorId: user.id,
+				userId: readText(form, 'userId'),
+				kind: readText(form, 'kind')
+			});
+			return { action: 'addFacilitator', saved: 'Co-facilitator added.' };
+		});
+	}
+};

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { createStaff, newPerson, openSignedIn, type Person } from './support/people';
+import { DESKTOP, PHONE, expectAccessible } from './support/look';
+
+// Two members and their therapist, each on their own device, on one group's board: what one writes,
+// the others see live — posts, replies, "me too", edits and deletions — and who is here now.
+
+const SCREENS = '.tmp/screens';
+
+async function screenshot(page: Page, name: string) {
+	fs.mkdirSync(SCREENS, { recursive: true });
+	const original = page.viewportSize();
+	for (const [label, size] of [['390', PHONE], ['1280', DESKTOP]] as const) {
+		await page.setViewportSize(size);
+		await page.screenshot({ path: `${SCREENS}/board-${name}-${label}.png`, fullPage: true });
+	}
+	if (original) await page.setViewportSize(original);
+}
+
+async function formGroup(page: Page, name: string): Promise<string> {
+	await page.goto('/groups/new');
+	await page.getByLabel('Name', { exact: true }).fill(name);
+	await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+	await page.getByLabel('Time', { exact: true }).fill('18:30');
+	await page.getByLabel('First session').fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
+	await page.getByRole('button', { name: 'Form the group' }).click();
+	await expect(page.getByText('Your group is ready.')).toBeVisible();
+	return /\/groups\/([a-z0-9]+)\//.exec(page.url())![1];
+}
+
+async function invite(page: Page, groupId: string): Promise<string> {
+	await page.goto(`/groups/${groupId}/members`);
+	await page.getByRole('button', { name: 'Create invitation' }).click();
+	const link = page.getByTestId('invite-link');
+	await expect(link).toBeVisible();
+	return link.inputValue();
+}
+
+async function join(browser: Browser, link: string, person: Person): Promise<Page> {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(link);
+	const form = page.locator('form', { has: page.getByRole('button', { name: 'Create account and continue' }) });
+	await form.getByLabel('Name in the group').fill(person.displayName);
+	await form.getByLabel('Email').fill(person.email);
+	await form.getByLabel('Password').fill(person.password);
+	await form.getByRole('button', { name: 'Create account and continue' }).click();
+	await page.getByLabel('I have read this agreement').check();
+	await page.getByLabel('Type your name to sign').fill(person.displayName);
+	await page.getByRole('button', { name: 'Sign and join the group' }).click();
+	await expect(page).toHaveURL(/\/groups\/[a-z0-9]+$/);
+	return page;
+}
+
+async function openBoard(page: Page, groupId: string) {
+	await page.goto(`/groups/${groupId}/board`);
+	await expect(page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+}
+
+function thread(page: Page, text: string) {
+	return page.getByTestId('thread').filter({ hasText: text });
+}
+
+test('two members and a facilitator see each other’s posts, replies and reactions live', async ({ browser }) => {
+	test.setTimeout(180_000);
+	const franAccount = await createStaff(browser, 'Fran');
+	const fran = (await openSignedIn(browser, franAccount)).page;
+	const groupId = await formGroup(fran, 'Thursday circle');
+	const [samLink, alexLink] = [await invite(fran, groupId), await invite(fran, groupId)];
+	const samPerson = newPerson('Sam');
+	const alexPerson = newPerson('Alex');
+	const sam = await join(browser, samLink, samPerson);
+	const alex = await join(browser, alexLink, alexPerson);
+
+	await sam.getByRole('link', { name: 'Open the board' }).click();
+	await expect(sam.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+	await openBoard(alex, groupId);
+	await openBoard(fran, groupId);
+	await expect(sam.getByText('Nothing here yet.')).toBeVisible();
+
+	// Who is here now: names come from the server, each person once.
+	for (const [page, others] of [
+		[sam, ['Alex', 'Fran']],
+		[alex, ['Sam', 'Fran']],
+		[fran, ['Sam', 'Alex']]
+	] as const) {
+		for (const name of others) await expect(page.getByTestId('presence')).toContainText(name);
+	}
+
+	// Sam posts; Alex and Fran see it without reloading, and Alex's screen reader hears about it.
+	const first = 'Arriving a bit nervous, and glad to be here.';
+	await sam.getByLabel('Share with the group').fill(first);
+	await sam.getByRole('button', { name: 'Post to the group' }).click();
+	await expect(sam.getByLabel('Share with the group')).toHaveValue('');
+	await expect(sam.getByTestId('save-state')).toHaveText('Saved');
+	await expect(thread(alex, first)).toBeVisible();
+	await expect(thread(fran, first)).toBeVisible();
+	await expect(alex.getByTestId('announcer')).toHaveText('New post from Sam.');
+
+	// Alex replies; Fran says "me too"; everyone sees both.
+	await thread(alex, first).getByRole('button', { name: 'Reply to Sam' }).click();
+	await thread(alex, first).getByLabel('Reply to Sam').fill('Me too — it is my first circle as well.');
+	await thread(alex, first).getByRole('button', { name: 'Reply', exact: true }).click();
+	await expect(thread(sam, first).getByTestId('reply')).toContainText('it is my first circle as well');
+	await expect(thread(fran, first).getByTestId('reply')).toContainText('it is my first circle as well');
+
+	const meToo = thread(fran, first).getByRole('button', { name: 'Me too' }).first();
+	await meToo.click();
+	await expect(meToo).toHaveAttribute('aria-pressed', 'true');
+	await expect(thread(sam, first).getByRole('list', { name: 'Reactions' }).first()).toContainText('Fran — me too');
+	await expect(thread(alex, first).getByRole('list', { name: 'Reactions' }).first()).toContainText('Fran — me too');
+
+	// Only the author can edit or delete; the edit reaches everyone.
+	await expect(thread(alex, first).getByRole('button', { name: 'Edit your post' })).toHaveCount(1); // Alex's reply
+	// While editing, the words are in the box rather than the thread's text: hold on to the thread itself.
+	const samsThread = sam.getByTestId('thread').first();
+	await samsThread.getByRole('button', { name: 'Edit your post' }).click();
+	const edited = 'Arriving nervous — and glad to be here with you all.';
+	await samsThread.getByLabel('Edit your post').fill(edited);
+	await samsThread.getByRole('button', { name: 'Save changes' }).click();
+	await expect(thread(alex, edited)).toContainText('edited');
+	await expect(fran.getByText(first)).toHaveCount(0);
+
+	await expectAccessible(alex);
+	await screenshot(alex, 'member');
+	await expectAccessible(fran);
+	await screenshot(fran, 'facilitator');
+
+	// The board is stored: a reload shows the same conversation.
+	await alex.reload();
+	await expect(thread(alex, edited).getByTestId('reply')).toContainText('it is my first circle as well');
+
+	// Sam deletes the post: with a reply under it, a tombstone keeps the thread; the words are gone.
+	await thread(sam, edited).getByRole('button', { name: 'Delete your post' }).click();
+	await sam.getByRole('button', { name: 'Delete', exact: true }).click();
+	for (const page of [sam, alex, fran]) {
+		await expect(page.getByText('Its author removed this post')).toBeVisible();
+		await expect(page.getByText(edited)).toHaveCount(0);
+	}
+	await expectAccessible(sam);
+	await screenshot(sam, 'after-delete');
+});
