@@ -135,9 +135,21 @@ test('two members and a facilitator see each other’s posts, replies and reacti
 	await thread(sam, edited).getByRole('button', { name: 'Delete your post' }).click();
 	await sam.getByRole('button', { name: 'Delete', exact: true }).click();
 	for (const page of [sam, alex, fran]) {
-		await expect(page.getByText('Its author removed this post')).toBeVisible();
+		await expect(page.getByText('Removed by its author')).toBeVisible();
 		await expect(page.getByText(edited)).toHaveCount(0);
 	}
 	await expectAccessible(sam);
 	await screenshot(sam, 'after-delete');
+
+	// Muting reaches Alex's open board at once: it turns read-only without a reload, and back.
+	await fran.goto(`/groups/${groupId}/members`);
+	await fran.getByRole('button', { name: 'Mute Alex' }).click();
+	await expect(alex.getByText('Posting is paused for you')).toBeVisible();
+	await expect(alex.getByLabel('Share with the group')).toHaveCount(0);
+	await alex.emulateMedia({ colorScheme: 'dark' });
+	await expectAccessible(alex);
+	await screenshot(alex, 'muted-dark');
+	await alex.emulateMedia({ colorScheme: 'light' });
+	await fran.getByRole('button', { name: 'Unmute Alex' }).click();
+	await expect(alex.getByLabel('Share with the group')).toBeVisible();
 });

@@ -235,6 +235,22 @@ describe('reactions', () => {
 		refused(server.check(server.change((doc) => reactions(doc).set(`metoo:${alice}`, new Y.Map())), 'alice'));
 	});
 
+	it('judges an item by where it lands, even when it finds its place through another item’s origin', () => {
+		const { server, postId } = boardWithAlicesPost();
+		// No parent in the encoding: Yjs takes parent and key from the origin, Bob's own "me too".
+		const bobsReaction = (postMap(server.doc, postId).get('reactions') as Y.Map<unknown>)._map.get(`metoo:${bob}`)!;
+		const viaOrigin = encodeStructs([
+			craftItem({ client: 0xffffffff, clock: 0, parent: '', parentSub: null, origin: bobsReaction.lastId, content: new Y.ContentAny([NOW]) })
+		]);
+		refused(server.check(viaOrigin, 'alice'), /own name/);
+		expect(server.check(viaOrigin, 'bob').ok).toBe(true);
+		const body = postMap(server.doc, postId)._map.get('body')!;
+		const bodyViaOrigin = encodeStructs([
+			craftItem({ client: 0xffffffff, clock: 0, parent: '', parentSub: null, origin: body.lastId, content: new Y.ContentAny(['forged']) })
+		]);
+		refused(server.check(bodyViaOrigin, 'bob'), /Only the author/);
+	});
+
 	it('lets a reaction race a removal harmlessly, in either order', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const reaction = server.change((doc) => toggleReaction(doc, postId, 'holding', bob, { now: NOW }));

@@ -210,6 +210,21 @@ describe('RealtimeDocument', () => {
 		expect(listPosts(server.doc).map((post) => post.state === 'live' && post.body)).toEqual(['written offline']);
 	});
 
+	it('says offline, not connecting, when the server cannot be reached at all', async () => {
+		server = new FakeServer();
+		await server.start();
+		const port = server.port;
+		await server.stop();
+		board = new RealtimeDocument(`group:${createBoardId()}`, { serverUrl: `ws://127.0.0.1:${port}/realtime` });
+		board.start();
+		expect(board.connection).toBe('connecting');
+		await until(() => board.connection === 'offline');
+		const restarted = new FakeServer();
+		await restarted.start(port);
+		server = restarted;
+		await until(() => board.connection === 'live', 10_000);
+	});
+
 	it('on a refusal, tells the person and starts again from the server’s copy', async () => {
 		await open();
 		createPost(board.doc, { authorId: me, body: 'accepted' });

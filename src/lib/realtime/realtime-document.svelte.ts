@@ -204,6 +204,10 @@ export class RealtimeDocument {
 			}
 		});
 		provider.on('closed', ({ code }) => this.#onClosed(code));
+		// A socket that closes before it ever connected emits no status change: still, we are offline.
+		provider.on('connection-close', () => {
+			if (this.#provider === provider && this.#connection !== 'closed') this.#connection = 'offline';
+		});
 	}
 
 	#countingSocketClass(): typeof WebSocket {
@@ -250,7 +254,8 @@ export class RealtimeDocument {
 			}
 			return;
 		}
-		if (status === 'disconnected' || this.#everLive) this.#connection = 'offline';
+		// 'connecting' is each retry: after the first attempt, the honest word for it is still "offline".
+		if (status === 'disconnected') this.#connection = 'offline';
 	}
 
 	#onClosed(code: number): void {

@@ -7,6 +7,7 @@ export const load: PageServerLoad = async (event) => {
 	const groups = await listGroupsForUser(user.id);
 	return {
 		displayName: user.displayName,
+		justLeft: event.url.searchParams.has('left'),
 		canFormGroups: user.role === 'staff' || user.role === 'admin',
 		groups: groups.map((g) => ({
 			id: g.id,

@@ -15,7 +15,7 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<vo
 	const original = page.viewportSize();
 	for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
 		await page.setViewportSize(size);
-		await page.screenshot({ path: `test-results/screens/${name}-${label}.png`, fullPage: true });
+		await page.screenshot({ path: `.tmp/screens/${name}-${label}.png`, fullPage: true });
 	}
 	if (original) await page.setViewportSize(original);
 }

@@ -82,7 +82,7 @@ async function insertInvitation(
 	const taken = (await countActiveMembers(tx, input.groupId)) + (await countOpenInvitations(tx, input.groupId));
 	if (taken >= locked.capacity) {
 		throw new GroupRuleError(
-			`Every place is taken or has an open invitation (capacity ${locked.capacity}). Revoke an invitation or raise the capacity first.`
+			`Every place is taken or has an open invitation (capacity ${locked.capacity}). Withdraw an open invitation first.`
 		);
 	}
 	const token = generateInvitationToken();

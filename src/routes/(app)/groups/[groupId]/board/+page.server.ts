@@ -13,11 +13,10 @@ export const load: PageServerLoad = async (event) => {
 	const [group, members] = await Promise.all([getGroup(groupId), listMembers(groupId)]);
 	if (!group) error(404, 'Not found');
 	return {
-		group: { id: group.id, name: group.name, lifecycle: group.lifecycle },
+		group: { name: group.name },
 		me: { id: user.id, displayName: user.displayName },
 		role: access.role,
 		canWrite: access.canWrite,
-		muted: access.muted,
 		documentName: groupDocumentName(groupId),
 		// Names for posts by people not here right now; former members keep their name on what they wrote.
 		people: members.map((member) => ({ id: member.userId, name: member.displayName, role: member.role }))
