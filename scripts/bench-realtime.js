@@ -8,7 +8,9 @@
 //   lost updates           edits some receiver never got (within 5 s after the run)
 //   server memory          the server process's RSS (peak and at the end)
 // Settings (environment): BENCH_ROOMS (50), BENCH_CLIENTS (6), BENCH_RATE edits per room per second (10),
-// BENCH_SECONDS (30), BENCH_DATABASE_URL to use an existing server instead of starting one.
+// BENCH_SECONDS (30), BENCH_DATABASE_URL to use an existing server instead of starting one,
+// BENCH_SERVER_NODE_FLAGS extra flags for the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`;
+// the server is stopped with SIGTERM so that profiles are written).
 import { execFile as execFileCallback, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -189,13 +191,20 @@ async function main() {
 
 	const port = await findFreePort();
 	const origin = `http://127.0.0.1:${port}`;
-	const server = spawn(process.execPath, [path.join(root, 'server.js')], {
+	const serverFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+	const server = spawn(process.execPath, [...serverFlags, path.join(root, 'server.js')], {
 		cwd: root,
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, NODE_ENV: 'production' },
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
 	cleanups.push(async () => {
-		server.kill('SIGKILL');
+		if (server.exitCode !== null || server.signalCode !== null) return;
+		// SIGTERM first: the server closes its sockets and unloads documents, and --cpu-prof and
+		// friends write their files on the way out.
+		const exited = new Promise((resolve) => server.once('exit', resolve));
+		server.kill('SIGTERM');
+		const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 10_000));
+		if ((await Promise.race([exited, timeout])) === 'timeout') server.kill('SIGKILL');
 	});
 	await new Promise((resolve, reject) => {
 		server.stdout?.on('data', (chunk) => String(chunk).includes('listening') && resolve(undefined));
@@ -257,6 +266,7 @@ async function main() {
 		peak = Math.max(peak, readMemory(pid).rss);
 	}, 250);
 	const interval = 1000 / RATE;
+	const loadBefore = os.loadavg().map((load) => load.toFixed(2)).join(' ');
 	const started = performance.now();
 	const timers = rooms.map((_room, index) => {
 		const members = clients.filter((client) => client.room === index);
@@ -296,6 +306,7 @@ async function main() {
 	console.log(`  delivered updates/s      ${(delivered / (editingMs / 1000)).toFixed(0)}`);
 	console.log(`  lost updates             ${lost}`);
 	console.log(`  server memory            baseline ${mb(baseline.rss)}  peak ${mb(Math.max(peak, end.peak))}  end ${mb(end.rss)}`);
+	console.log(`  load average             ${loadBefore} before, ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} after (1/5/15 min, ${os.cpus().length} cores)`);
 
 	for (const client of clients) client.provider.destroy();
 	return { p99: percentile(latencies, 99), lost, peak: Math.max(peak, end.peak) };

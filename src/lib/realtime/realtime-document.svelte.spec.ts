@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { createPost, listPosts } from '$lib/board/posts';
 import { createBoardId } from '$lib/board/ids';
+import { DocumentView } from './document-view.svelte';
 import { RealtimeDocument } from './realtime-document.svelte';
 
 /**
@@ -232,12 +233,15 @@ describe('RealtimeDocument', () => {
 		const firstDoc = board.doc;
 		server.mode = 'refuse';
 		createPost(board.doc, { authorId: createBoardId(), body: 'refused' });
+		const bodies = new DocumentView(board, (doc) => listPosts(doc).map((post) => post.state === 'live' && post.body));
+		expect([...bodies.current].sort()).toEqual(['accepted', 'refused']);
 		await until(() => board.refusal !== null);
 		expect(board.refusal?.reason).toMatch(/own name/);
 		expect(board.doc).not.toBe(firstDoc);
 		server.mode = 'save';
 		await until(() => board.connection === 'live' && listPosts(board.doc).length === 1);
-		expect(listPosts(board.doc).map((post) => post.state === 'live' && post.body)).toEqual(['accepted']);
+		// Views follow the fresh document: the refused post is gone from the screen too.
+		expect(bodies.current).toEqual(['accepted']);
 		expect(board.save).toBe('saved');
 	});
 });
