@@ -8,6 +8,8 @@ declare global {
 		}
 		interface Error {
 			message: string;
+			/** Quoted in the server log, so a person reporting a problem can point at it. */
+			errorId?: string;
 		}
 	}
 }

@@ -1,15 +1,18 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { connection } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/client';
 import { validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, readSessionCookie } from '$lib/server/auth/session-cookie';
 import { startRealtime } from '$lib/server/realtime';
+import { startMuteExpiry } from '$lib/server/moderation/mutes';
+import { describeErrorForLog } from '$lib/server/safe-log';
 
 export const init: ServerInit = async () => {
 	await migrateDatabase(connection);
 	// After migrations: the realtime tables must exist before the first socket loads a document.
 	await startRealtime();
+	startMuteExpiry();
 };
 
 const authenticate: Handle = async ({ event, resolve }) => {
@@ -43,3 +46,15 @@ const secureHeaders: Handle = async ({ event, resolve }) => {
 };
 
 export const handle = sequence(secureHeaders, authenticate);
+
+export const handleError: HandleServerError = ({ error, status }) => {
+	const errorId = crypto.randomUUID();
+	if (status !== 404) console.error(`[error ${errorId}] ${status}`, describeErrorForLog(error));
+	return {
+		message:
+			status === 404
+				? 'Not found'
+				: 'Something went wrong on our side. Please try again in a moment.',
+		errorId
+	};
+};

@@ -90,3 +90,13 @@ test('pages carry a strict content policy and are never cached', async ({ page }
 	expect(headers['referrer-policy']).toBe('no-referrer');
 	expect(headers['x-content-type-options']).toBe('nosniff');
 });
+
+test('a page that is not there says so calmly', async ({ browser }) => {
+	const { context, page } = await openSignedIn(browser, admin);
+	const response = await page.goto('/groups/nosuchgroupnosuchgroupabc');
+	expect(response?.status()).toBe(404);
+	await expect(page.getByRole('heading', { name: "This page isn't here" })).toBeVisible();
+	await expectAccessible(page);
+	await screenshotBothWidths(page, 'not-found');
+	await context.close();
+});
