@@ -15,9 +15,11 @@ import {
 	isRoundAnswer,
 	isRoundScale,
 	isRoundTimer,
+	isAlumniSettings,
 	isSessionState,
 	isText,
 	isTime,
+	type AlumniSettings,
 	type Check,
 	type Mark,
 	type RoundAnswer,
@@ -192,4 +194,74 @@ export function setMark(
 	const map = doc.getMap(root);
 	if (by === null) map.delete(postId);
 	else map.set(postId, { by, at: now } satisfies Mark);
+}
+
+/** Closes a round: the talking piece is put down and any timer stops. */
+export function closeRound(doc: Y.Doc, roundId: string, now = Date.now()): void {
+	updateRound(doc, roundId, { closedAt: now, spotlight: null, timer: null });
+}
+
+export function isRoundOpen(round: Pick<Round, 'closedAt'>): boolean {
+	return round.closedAt === undefined;
+}
+
+/** The round people are in now: the newest open one for this session (or, with null, for none). */
+export function findOpenRound(rounds: Round[], sessionId: string | null): Round | null {
+	const open = rounds.filter((round) => isRoundOpen(round) && (round.sessionId ?? null) === sessionId);
+	return open.at(-1) ?? null;
+}
+
+export type RoundProgress = {
+	/** Members who answered with words, a scale or feelings. */
+	answered: string[];
+	passed: string[];
+	/** Members who have not said anything yet. */
+	waiting: string[];
+};
+
+/** Who has answered, passed or not yet, among the members expected in the round (in their order). */
+export function describeRoundProgress(round: Pick<Round, 'answers'>, memberIds: string[]): RoundProgress {
+	const progress: RoundProgress = { answered: [], passed: [], waiting: [] };
+	const everyone = [...memberIds, ...[...round.answers.keys()].filter((id) => !memberIds.includes(id))];
+	for (const userId of everyone) {
+		const answer = round.answers.get(userId);
+		if (!answer) progress.waiting.push(userId);
+		else if (answer.passed) progress.passed.push(userId);
+		else progress.answered.push(userId);
+	}
+	return progress;
+}
+
+/** Whole seconds left on a per-share timer (0 once it has run out); null when no timer runs. */
+export function timerSecondsLeft(timer: RoundTimer | null | undefined, now: number): number | null {
+	if (!timer) return null;
+	const left = timer.startedAt + timer.seconds * 1000 - now;
+	return Math.max(0, Math.ceil(left / 1000));
+}
+
+/** Who may open alumni rounds in this group; facilitators only unless they have said otherwise. */
+export function getAlumniSettings(doc: Y.Doc): AlumniSettings['roundsBy'] {
+	const value = doc.getMap('facilitation').get('alumni');
+	return isAlumniSettings(value) ? (value as AlumniSettings).roundsBy : 'facilitators';
+}
+
+export function setAlumniSettings(
+	doc: Y.Doc,
+	input: { roundsBy: AlumniSettings['roundsBy']; by: string },
+	now = Date.now()
+): void {
+	doc.getMap('facilitation').set('alumni', { ...input, at: now } satisfies AlumniSettings);
+}
+
+/**
+ * Whether this person may open a round: facilitators always; a member only an alumni round, and only
+ * when the group lets members start alumni check-ins. The change policy enforces the same rule.
+ */
+export function mayOpenRound(input: {
+	role: 'facilitator' | 'member';
+	alumni: boolean;
+	roundsBy: AlumniSettings['roundsBy'];
+}): boolean {
+	if (input.role === 'facilitator') return true;
+	return input.alumni && input.roundsBy === 'members';
 }

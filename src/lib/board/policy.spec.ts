@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { answerRound, openRound, setMark, setSessionPhase, updateRound } from './facilitation';
+import { answerRound, closeRound, openRound, setAlumniSettings, setMark, setSessionPhase, updateRound } from './facilitation';
 import { createBoardId } from './ids';
 import { checkUpdate, prepareDocument } from './policy';
 import { NOW, TestServer, craftItem, encodeStructs, itemIdOf, people } from './policy.fixtures';
@@ -361,6 +361,40 @@ describe('facilitator state', () => {
 		expect(server.check(server.change((doc) => createPost(doc, { authorId: fran, body: 'Breathe.' }, { now: NOW })), 'fran').ok).toBe(true);
 		server.accept('fran', (doc) => setSessionPhase(doc, { sessionId, phase: 'integration', by: fran }, NOW + 1));
 		expect(server.check(server.change((doc) => createPost(doc, { authorId: alice, body: 'back' }, { now: NOW })), 'alice').ok).toBe(true);
+	});
+
+	it('lets members open and run alumni rounds only when the group says so, and only their own', () => {
+		const server = groupBoard();
+		const openAlumni = (by: string) => server.change((doc) => openRound(doc, { openedBy: by, prompt: 'How has the month been?', alumni: true }, NOW));
+		refused(server.check(openAlumni(alice), 'alice'), /opened by the facilitators/);
+		refused(server.check(server.change((doc) => setAlumniSettings(doc, { roundsBy: 'members', by: alice }, NOW)), 'alice'), /facilitator/);
+		refused(server.check(server.change((doc) => doc.getMap('facilitation').set('alumni', { roundsBy: 'everyone', by: fran, at: NOW })), 'fran'), /well-formed/);
+		server.accept('fran', (doc) => setAlumniSettings(doc, { roundsBy: 'members', by: fran }, NOW));
+
+		refused(server.check(openAlumni(bob), 'alice'), /whoever opened/);
+		refused(server.check(server.change((doc) => openRound(doc, { openedBy: alice, prompt: 'Not alumni' }, NOW)), 'alice'), /facilitator/);
+		let roundId = '';
+		server.accept('alice', (doc) => (roundId = openRound(doc, { openedBy: alice, prompt: 'How has the month been?', alumni: true }, NOW)));
+		server.accept('bob', (doc) => answerRound(doc, roundId, bob, { at: NOW, body: 'Steady.' }));
+		refused(server.check(server.change((doc) => updateRound(doc, roundId, { spotlight: bob })), 'bob'), /whoever opened/);
+		refused(server.check(server.change((doc) => (doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('prompt', 'changed')), 'alice'), /facilitator/);
+		refused(server.check(server.change((doc) => doc.getMap('rounds').delete(roundId)), 'alice'), /facilitator/);
+		server.accept('alice', (doc) => updateRound(doc, roundId, { spotlight: bob }));
+		server.accept('alice', (doc) => closeRound(doc, roundId, NOW + 1));
+
+		server.accept('fran', (doc) => setAlumniSettings(doc, { roundsBy: 'facilitators', by: fran }, NOW + 2));
+		refused(server.check(openAlumni(alice), 'alice'), /opened by the facilitators/);
+	});
+
+	it('refuses an answer to a closed round and a member closing a facilitator’s round, changing nothing', () => {
+		const server = groupBoard();
+		let roundId = '';
+		server.accept('fran', (doc) => (roundId = openRound(doc, { openedBy: fran, prompt: 'Arriving?' }, NOW)));
+		refused(server.check(server.change((doc) => closeRound(doc, roundId, NOW)), 'alice'), /facilitator/);
+		server.accept('fran', (doc) => closeRound(doc, roundId, NOW + 1));
+		refused(server.check(server.change((doc) => answerRound(doc, roundId, alice, { at: NOW + 2, passed: true })), 'alice'), /closed/);
+		expect((server.doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers')).toBeInstanceOf(Y.Map);
+		expect(((server.doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).size).toBe(0);
 	});
 
 	it('lets only facilitators pin, signed by themselves', () => {

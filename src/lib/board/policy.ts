@@ -30,13 +30,13 @@
  */
 import * as Y from 'yjs';
 import type { DocumentKind, ParsedDocumentName } from './document-names';
-import { isQuiet } from './facilitation';
-import { readRound } from './facilitation';
+import { getAlumniSettings, isQuiet, mayOpenRound, readRound } from './facilitation';
 import { EDITABLE_POST_FIELDS, readPost, type PostRoot } from './posts';
 import {
 	LIMITS,
 	POST_KINDS_BY_DOCUMENT,
 	ROOTS,
+	isAlumniSettings,
 	isFlag,
 	isHiddenPost,
 	isId,
@@ -262,7 +262,7 @@ class Inspection {
 			case 'group':
 				this.rules.set('posts', new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.group, { moderated: true, group: true }));
 				this.rules.set('rounds', new RoundRules(this));
-				this.rules.set('facilitation', new RecordRules(this, 'facilitation', { key: (k) => k === 'session', value: isSessionState, writers: facilitatorsOnly, signed: true }));
+				this.rules.set('facilitation', new RecordRules(this, 'facilitation', { key: (k) => k === 'session' || k === 'alumni', value: isFacilitationEntry, writers: facilitatorsOnly, signed: true }));
 				this.rules.set('pins', new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
 				this.rules.set('locks', new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
 				break;
@@ -280,6 +280,11 @@ class Inspection {
 				break;
 		}
 	}
+}
+
+/** `facilitation/session` is the session phase; `facilitation/alumni` says who opens alumni rounds. */
+function isFacilitationEntry(value: unknown, key: string): boolean {
+	return key === 'session' ? isSessionState(value) : key === 'alumni' ? isAlumniSettings(value) : false;
 }
 
 /** Who may write to a document at all, before any finer rule. The server also checks who may open it. */
@@ -454,13 +459,28 @@ function readPostBefore(ins: Inspection, value: unknown): Record<string, unknown
 	return fields;
 }
 
+/** Round fields the member who opened an alumni round may change while running it. */
+const MEMBER_RUN_FIELDS = ['spotlight', 'timer', 'closedAt'];
+
 class RoundRules implements RootRules {
 	private readonly answered = new Set<string>();
+	/** Rounds a member opened or ran in this update: judged whole in checkEntry. */
+	private readonly runByMember = new Set<string>();
 
 	constructor(private readonly ins: Inspection) {}
 
 	private requireFacilitator(): void {
 		if (this.ins.ctx.role !== 'facilitator') throw new Refusal('Only a facilitator can run a round');
+	}
+
+	/**
+	 * Members may open and run alumni rounds when the group lets them: a new round, or the talking piece,
+	 * timer and closing of one they opened. Whether the round qualifies is judged in checkEntry.
+	 */
+	private requireRunner(roundId: string, chain: Y.Item[], field: string | undefined): void {
+		if (this.ins.ctx.role === 'facilitator') return;
+		if (!this.ins.isNew(chain[0]) && (field === undefined || !MEMBER_RUN_FIELDS.includes(field))) this.requireFacilitator();
+		this.runByMember.add(roundId);
 	}
 
 	checkNew({ keys, chain }: Change): void {
@@ -474,7 +494,7 @@ class RoundRules implements RootRules {
 			return;
 		}
 		if (keys.length > 2) throw new Refusal('The update writes outside the document schema (round)');
-		this.requireFacilitator();
+		this.requireRunner(roundId, chain, keys.length === 2 ? field : undefined);
 		if (keys.length === 2 && field === 'answers' && !this.ins.isNew(chain[0])) {
 			throw new Refusal("A round's answers cannot be replaced");
 		}
@@ -486,7 +506,8 @@ class RoundRules implements RootRules {
 		if (keys.length > 1 && this.ins.deletedNow.has(chain[0])) return;
 		// Taking back your own answer is yours; a facilitator may also clear one.
 		if (keys.length === 3 && field === 'answers' && userId === this.ins.ctx.userId) return;
-		this.requireFacilitator();
+		if (keys.length === 2) this.requireRunner(roundId, chain, field);
+		else this.requireFacilitator();
 		if (keys.length === 2 && field === 'answers') throw new Refusal("A round's answers cannot be replaced");
 	}
 
@@ -496,6 +517,17 @@ class RoundRules implements RootRules {
 		const round = readRound(rounds.get(roundId));
 		if (!round || round.id !== roundId) throw new Refusal('Not a well-formed round');
 		if (this.answered.has(roundId) && round.closedAt !== undefined) throw new Refusal('This round has closed');
+		if (this.runByMember.has(roundId)) {
+			const { ctx, doc } = this.ins;
+			const alumni = round.alumni === true;
+			if (!mayOpenRound({ role: ctx.role, alumni, roundsBy: getAlumniSettings(doc) })) {
+				throw new Refusal(alumni ? 'In this group, alumni rounds are opened by the facilitators' : 'Only a facilitator can run a round');
+			}
+			const roundMap = rounds.get(roundId) as Y.AbstractType<unknown>;
+			const opener = this.ins.isNew(roundMap._item!) ? round.openedBy : this.ins.beforeValue(roundMap, 'openedBy').value;
+			if (opener !== ctx.userId || round.openedBy !== ctx.userId) throw new Refusal('Only a facilitator or whoever opened it can run a round');
+			if (round.answers.size > 0 && this.ins.isNew(roundMap._item!)) throw new Refusal('A new round starts without answers');
+		}
 	}
 }
 
@@ -505,7 +537,8 @@ class RecordRules implements RootRules {
 		private readonly root: string,
 		private readonly spec: {
 			key: Check;
-			value: Check;
+			/** Gets the entry's key too, for roots whose keys hold different kinds of value. */
+			value: (value: unknown, key: string) => boolean;
 			writers: (ctx: PolicyContext) => boolean;
 			/** The value's `by` must be whoever writes it. */
 			signed: boolean;
@@ -518,7 +551,7 @@ class RecordRules implements RootRules {
 		if (!this.spec.writers(this.ins.ctx)) throw new Refusal('Only a facilitator can change this');
 		if (keys.length !== 1 || !this.spec.key(keys[0])) throw new Refusal(`The update writes outside the document schema (${this.root})`);
 		const value = itemValue(item);
-		if (!(item.content instanceof Y.ContentAny) || !this.spec.value(value)) {
+		if (!(item.content instanceof Y.ContentAny) || !this.spec.value(value, keys[0])) {
 			throw new Refusal(`Not a well-formed ${this.root} entry`);
 		}
 		const record = value as Record<string, unknown>;

@@ -11,6 +11,7 @@
  *   group:<g>    posts        Y.Map<postId, Post>                   members and facilitators
  *                rounds       Y.Map<roundId, Round>                 facilitators (answers: each member their own)
  *                facilitation Y.Map<'session', SessionState>        facilitators
+ *                             Y.Map<'alumni', AlumniSettings>       facilitators (who opens alumni rounds)
  *                pins         Y.Map<postId, Mark>                   facilitators
  *                locks        Y.Map<postId, Mark>                   facilitators
  *   care:<g>:<u> posts        Y.Map<postId, Post>                   the member <u> and facilitators
@@ -143,6 +144,18 @@ export type SessionState = { sessionId: string | null; phase: SessionPhase; by: 
 export const isSessionState = isShape({
 	sessionId: isNullable(isId),
 	phase: isOneOf(SESSION_PHASES),
+	by: isId,
+	at: isTime
+});
+
+/**
+ * Who may open alumni check-in rounds (`facilitation/alumni`): the facilitators only (the default when
+ * unset), or members too. Kept in the group document so the change policy can enforce it from the
+ * document alone; facilitators write it.
+ */
+export type AlumniSettings = { roundsBy: 'facilitators' | 'members'; by: string; at: number };
+export const isAlumniSettings = isShape({
+	roundsBy: isOneOf(['facilitators', 'members']),
 	by: isId,
 	at: isTime
 });

@@ -30,7 +30,14 @@ export const auditActions = [
 	'member.unmuted',
 	'member.removed',
 	'member.left',
-	'facilitator.added'
+	'facilitator.added',
+	'post.flagged',
+	'flag.resolved',
+	'post.hidden',
+	'post.restored',
+	'post.redacted',
+	'support.urgent_message',
+	'practice.crisis_lines_changed'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -39,7 +46,7 @@ export type AuditDetail = Record<string, string | number | boolean | null>;
 export interface AuditRecord {
 	action: AuditAction;
 	actorId: string | null;
-	objectType?: 'user' | 'group' | 'invitation' | 'agreement' | 'program_session' | 'session';
+	objectType?: 'user' | 'group' | 'invitation' | 'agreement' | 'program_session' | 'session' | 'post' | 'flag' | 'practice';
 	objectId?: string | null;
 	groupId?: string | null;
 	detail?: AuditDetail;

@@ -25,7 +25,14 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'member.unmuted': 'Member unmuted',
 	'member.removed': 'Member removed',
 	'member.left': 'Member left',
-	'facilitator.added': 'Co-facilitator added'
+	'facilitator.added': 'Co-facilitator added',
+	'post.flagged': 'Post flagged for review',
+	'flag.resolved': 'Flag resolved',
+	'post.hidden': 'Post hidden',
+	'post.restored': 'Post restored',
+	'post.redacted': 'Post removed by a facilitator',
+	'support.urgent_message': 'Urgent message to facilitators',
+	'practice.crisis_lines_changed': 'Crisis lines changed'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

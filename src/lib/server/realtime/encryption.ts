@@ -21,7 +21,7 @@
  * A generated key file that exists is always read as a previous key, so setting HEARTH_DATA_KEY later
  * keeps old rows readable.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, randomFillSync, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -39,7 +39,11 @@ export interface Sealed {
 
 export class DataKeyring {
 	readonly currentKeyId: string;
-	readonly #keys = new Map<string, Buffer>();
+	/** As KeyObjects: a raw Buffer key would be checked and imported again on every seal and open. */
+	readonly #keys = new Map<string, KeyObject>();
+	/** Random bytes handed out as IVs, refilled from the CSPRNG when used up (one call per ~340 IVs). */
+	readonly #ivPool = Buffer.alloc(IV_BYTES * 340);
+	#ivOffset = this.#ivPool.length;
 
 	constructor(current: Uint8Array, previous: Uint8Array[] = []) {
 		this.currentKeyId = this.#add(current);
@@ -49,12 +53,23 @@ export class DataKeyring {
 	#add(key: Uint8Array): string {
 		if (key.byteLength !== KEY_BYTES) throw new Error(`A data key must be ${KEY_BYTES} bytes`);
 		const id = deriveKeyId(key);
-		this.#keys.set(id, Buffer.from(key));
+		this.#keys.set(id, createSecretKey(Buffer.from(key)));
 		return id;
 	}
 
+	/** 12 fresh random bytes; each is handed out once. */
+	#nextIv(): Buffer {
+		if (this.#ivOffset + IV_BYTES > this.#ivPool.length) {
+			randomFillSync(this.#ivPool);
+			this.#ivOffset = 0;
+		}
+		const iv = Buffer.from(this.#ivPool.subarray(this.#ivOffset, this.#ivOffset + IV_BYTES));
+		this.#ivOffset += IV_BYTES;
+		return iv;
+	}
+
 	seal(plain: Uint8Array, document: string, purpose: SealPurpose): Sealed {
-		const iv = randomBytes(IV_BYTES);
+		const iv = this.#nextIv();
 		const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.currentKeyId)!, iv);
 		cipher.setAAD(additionalData(document, purpose));
 		const body = Buffer.concat([cipher.update(plain), cipher.final()]);

@@ -33,7 +33,8 @@ type Registry = { [REALTIME_REGISTRY]?: RealtimeHandle & { server: RealtimeServe
 let keyring: DataKeyring | undefined;
 let starting: Promise<RealtimeServer> | undefined;
 
-function getKeyring(): DataKeyring {
+/** The keyring stored document bytes are sealed with (also used by server-writes.ts). */
+export function getKeyring(): DataKeyring {
 	const config = getConfig();
 	keyring ??= loadDataKeyring({
 		dataKey: config.realtime.dataKey,

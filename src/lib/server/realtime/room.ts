@@ -22,6 +22,7 @@ import {
 	type AwarenessEntry,
 	type RefusalReason
 } from './protocol';
+import { removesRootEntry, schedulePurge } from './purge';
 import type { DocumentStorage } from './storage';
 
 /** The context the board's change policy judges an update in. */
@@ -233,6 +234,10 @@ export class Room {
 		// Stored: now, and only now, everyone may see it.
 		Y.applyUpdate(this.doc, change, member);
 		this.updatesSinceCompaction++;
+		// A deleted post must leave storage too, not only the document (purge.ts).
+		if (decoded.ds.clients.size > 0 && removesRootEntry(this.doc, change)) {
+			schedulePurge(this.name, () => this.#deps.storage.compact(this.name), this.#deps.log);
+		}
 		return { kind: 'saved' };
 	}
 

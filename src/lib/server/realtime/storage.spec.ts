@@ -130,4 +130,28 @@ describe('compaction', () => {
 		for (const update of (await storage.load(name)).updates) Y.applyUpdate(reloaded, update);
 		expect(reloaded.getMap('posts').toJSON()).toEqual(doc.getMap('posts').toJSON());
 	});
+
+	it('commits appends from many documents together, each with its own row, and a refused row fails alone', async () => {
+		const storage = new DocumentStorage(connection.db, testKeyring, 'test');
+		const names = ['dddddddddddddddddddddddd', 'eeeeeeeeeeeeeeeeeeeeeeee', 'ffffffffffffffffffffffff'].map(groupDocumentName);
+		const doc = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		doc.on('update', (update: Uint8Array) => updates.push(update));
+		for (let i = 0; i < 5; i++) doc.getMap('posts').set(`k${i}`, i);
+		// PostgreSQL refuses a NUL character in text: that row's statement fails, the others must not.
+		const refused = storage.append('group:\0', updates[0]).then(
+			() => 'stored',
+			() => 'refused'
+		);
+		const appended = await Promise.all(names.flatMap((name) => updates.map((update) => storage.append(name, update))));
+		expect(await refused).toBe('refused');
+		expect(new Set(appended).size).toBe(appended.length);
+		for (const [index, name] of names.entries()) {
+			const ids = appended.slice(index * updates.length, (index + 1) * updates.length);
+			expect(ids).toEqual([...ids].sort((a, b) => a - b));
+			const reloaded = new Y.Doc();
+			for (const update of (await storage.load(name)).updates) Y.applyUpdate(reloaded, update);
+			expect(reloaded.getMap('posts').toJSON()).toEqual(doc.getMap('posts').toJSON());
+		}
+	});
 });

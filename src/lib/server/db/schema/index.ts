@@ -2,3 +2,5 @@ export * from './auth';
 export * from './groups';
 export * from './audit';
 export * from './realtime';
+export * from './prompts';
+export * from './moderation';

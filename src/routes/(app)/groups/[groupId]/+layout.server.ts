@@ -1,12 +1,15 @@
 import { error } from '@sveltejs/kit';
 import { requireGroupMember } from '$lib/server/groups/access';
 import { getGroup, LIFECYCLE_LABELS } from '$lib/server/groups/groups';
+import { countUnreadNotifications } from '$lib/server/moderation/notifications';
 import type { LayoutServerLoad } from './$types';
 
 // Only the header and tabs; every page below checks access again in its own load and actions.
 export const load: LayoutServerLoad = async (event) => {
 	const { access } = await requireGroupMember(event, event.params.groupId, { allowUnsigned: true });
 	const group = await getGroup(event.params.groupId);
+	// The staff space invalidates this once it has marked its notifications read.
+	event.depends('hearth:staff-alerts');
 	if (!group) error(404, 'Not found');
 	return {
 		group: {
@@ -16,6 +19,8 @@ export const load: LayoutServerLoad = async (event) => {
 			lifecycleLabel: LIFECYCLE_LABELS[group.lifecycle]
 		},
 		isFacilitator: access.role === 'facilitator',
+		// Flags and urgent messages waiting in the staff space (a count only).
+		staffAlerts: access.role === 'facilitator' ? await countUnreadNotifications(access.userId, group.id) : 0,
 		needsSignature: access.needsSignature
 	};
 };

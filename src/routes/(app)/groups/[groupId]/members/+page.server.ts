@@ -5,9 +5,9 @@ import {
 	addFacilitator,
 	listAddableStaff,
 	listMembers,
-	removeMember,
-	setMemberMuted
+	removeMember
 } from '$lib/server/groups/membership';
+import { listMuteEnds, muteMember, unmuteMember } from '$lib/server/moderation/mutes';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
 import { createInvitation, listInvitations, reissueInvitation, revokeInvitation, type CreatedInvitation } from '$lib/server/invitations';
 import { isMailConfigured } from '$lib/server/mail';
@@ -16,11 +16,12 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { user, access } = await requireFacilitator(event, event.params.groupId);
-	const [group, members, invitations, addable] = await Promise.all([
+	const [group, members, invitations, addable, muteEnds] = await Promise.all([
 		getGroup(access.groupId),
 		listMembers(access.groupId),
 		listInvitations(access.groupId),
-		listAddableStaff(access.groupId)
+		listAddableStaff(access.groupId),
+		listMuteEnds(access.groupId)
 	]);
 	const zone = group!.timeZone;
 	return {
@@ -35,6 +36,7 @@ export const load: PageServerLoad = async (event) => {
 			facilitatorLabel: m.facilitatorLabel,
 			active: m.active,
 			muted: m.muted,
+			mutedUntil: m.muted && muteEnds.has(m.userId) ? formatSessionTime(muteEnds.get(m.userId)!, zone) : null,
 			state: m.state,
 			stateLabel: m.stateLabel
 		})),
@@ -97,15 +99,22 @@ export const actions: Actions = {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
 		const form = await event.request.formData();
 		return runGroupCommand('members', async () => {
-			await setMemberMuted({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId'), muted: true });
-			return { action: 'members', saved: 'Muted: they can read but not post.' };
+			const hours = Number(readText(form, 'hours'));
+			const timed = Number.isInteger(hours) && hours > 0;
+			await muteMember({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId'), hours: timed ? hours : null });
+			return {
+				action: 'members',
+				saved: timed
+					? `Muted for ${hours} hours: they can read but not post, and can still message the facilitators.`
+					: 'Muted: they can read but not post, and can still message the facilitators.'
+			};
 		});
 	},
 	unmute: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
 		const form = await event.request.formData();
 		return runGroupCommand('members', async () => {
-			await setMemberMuted({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId'), muted: false });
+			await unmuteMember({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId') });
 			return { action: 'members', saved: 'They can post again.' };
 		});
 	},

@@ -1,0 +1,285 @@
+// Moderation against a real PostgreSQL and the real realtime server: flags reach the staff space, hiding
+// takes a post off other members' devices and restoring brings it back, redaction leaves a tombstone and
+// no trace of the words anywhere in the database, mutes make the server refuse posts, the staff space is
+// closed to members, and an urgent message reaches a facilitator's open staff space live.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { careDocumentName, groupDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { createPost, getPost, listPosts } from '$lib/board/posts';
+import type { Flag, HiddenPost, Notice } from '$lib/board/schema';
+import { connection } from '$lib/server/db';
+import { auditEvent, moderationFlag, notification } from '$lib/server/db/schema';
+import { CloseCode } from '$lib/server/realtime/protocol';
+import { useKeyringForServerWrites } from '$lib/server/realtime/server-writes';
+import { DocumentStorage } from '$lib/server/realtime/storage';
+import { sendUrgentMessage } from '$lib/server/support/urgent';
+import { flagPost, resolveFlag } from './flags';
+import { muteMember, unmuteExpired } from './mutes';
+import { hidePost, redactPost, restorePost } from './posts';
+import {
+	TestClient,
+	TestGroups,
+	createPerson,
+	startTestServer,
+	testKeyring,
+	waitFor,
+	type Person,
+	type TestServer
+} from '../../../../tests/realtime/harness';
+
+let server: TestServer;
+const groups = new TestGroups();
+let robin: Person;
+let ada: Person;
+let bea: Person;
+let groupId: string;
+let board: string;
+let staff: string;
+
+beforeAll(async () => {
+	useKeyringForServerWrites(testKeyring);
+	server = await startTestServer({ groups });
+	robin = await createPerson('Robin', 'staff');
+	ada = await createPerson('Ada');
+	bea = await createPerson('Bea');
+	groupId = await groups.createGroup(robin);
+	await groups.add(groupId, ada, robin);
+	await groups.add(groupId, bea, robin);
+	board = groupDocumentName(groupId);
+	staff = staffDocumentName(groupId);
+});
+
+afterAll(async () => {
+	await server.close();
+	await connection.close();
+});
+
+async function open(person: Person, document: string): Promise<TestClient> {
+	const client = new TestClient(server, document, { person });
+	await client.waitForSync();
+	return client;
+}
+
+async function postAs(client: TestClient, person: Person, body: string, parentId?: string): Promise<string> {
+	const id = createPost(client.doc, { authorId: person.userId, body, parentId });
+	await client.waitForSaved();
+	expect(client.refusals).toEqual([]);
+	return id;
+}
+
+describe('flags', () => {
+	it('reach the facilitators’ review queue live, with the reason; the database keeps no words', async () => {
+		const adaBoard = await open(ada, board);
+		const robinStaff = await open(robin, staff);
+		try {
+			const postId = await postAs(adaBoard, ada, 'Something that worries Bea');
+			const flagId = await flagPost({ groupId, userId: bea.userId, postId, reason: 'This felt unsafe' });
+			await waitFor(() => robinStaff.doc.getMap('flags').has(flagId), 5_000, 'the flag in the staff space');
+			expect(robinStaff.doc.getMap('flags').get(flagId)).toMatchObject({
+				postId,
+				flaggedBy: bea.userId,
+				reason: 'This felt unsafe',
+				status: 'open'
+			} satisfies Partial<Flag>);
+			const [row] = await connection.db.select().from(moderationFlag).where(eq(moderationFlag.id, flagId));
+			expect(row).toMatchObject({ groupId, postId, flaggedBy: bea.userId, status: 'open' });
+			const notes = await connection.db.select().from(notification).where(eq(notification.userId, robin.userId));
+			expect(notes.some((note) => note.kind === 'flag' && note.groupId === groupId)).toBe(true);
+
+			await resolveFlag({ groupId, actorId: robin.userId, flagId });
+			await waitFor(() => (robinStaff.doc.getMap('flags').get(flagId) as Flag).status === 'resolved', 5_000, 'resolved');
+		} finally {
+			adaBoard.destroy();
+			robinStaff.destroy();
+		}
+	});
+
+	it('cannot be raised by someone outside the group', async () => {
+		const stranger = await createPerson('Stranger');
+		await expect(
+			flagPost({ groupId, userId: stranger.userId, postId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })
+		).rejects.toThrow('Not found');
+	});
+});
+
+describe('hiding a post', () => {
+	it('takes it off other members’ devices into the staff space, tells the author, and restoring brings it back', async () => {
+		const adaBoard = await open(ada, board);
+		const beaBoard = await open(bea, board);
+		const adaCare = await open(ada, careDocumentName(groupId, ada.userId));
+		try {
+			const postId = await postAs(adaBoard, ada, 'A post that names someone outside the circle');
+			await waitFor(() => getPost(beaBoard.doc, postId) !== null, 5_000, 'Bea to see the post');
+
+			await hidePost({ groupId, actorId: robin.userId, postId, reason: 'privacy', note: 'Please leave names out' });
+			await waitFor(() => getPost(beaBoard.doc, postId) === null, 5_000, 'the post to leave Bea’s device');
+			expect(getPost(adaBoard.doc, postId)).toBeNull();
+
+			const robinStaff = await open(robin, staff);
+			try {
+				const hidden = robinStaff.doc.getMap('hidden').get(postId) as HiddenPost;
+				expect(hidden).toMatchObject({ by: robin.userId, from: board, reason: 'Please leave names out' });
+				expect(hidden.post.body).toBe('A post that names someone outside the circle');
+			} finally {
+				robinStaff.destroy();
+			}
+			await waitFor(() => adaCare.doc.getMap('notices').size > 0, 5_000, 'the notice to Ada');
+			const notices = [...adaCare.doc.getMap('notices').values()] as Notice[];
+			expect(notices).toContainEqual(expect.objectContaining({ kind: 'hidden', postId, reason: 'Please leave names out' }));
+
+			await restorePost({ groupId, actorId: robin.userId, postId });
+			await waitFor(() => getPost(beaBoard.doc, postId) !== null, 5_000, 'the post to come back');
+			expect(getPost(beaBoard.doc, postId)).toMatchObject({ state: 'live', authorId: ada.userId });
+		} finally {
+			adaBoard.destroy();
+			beaBoard.destroy();
+			adaCare.destroy();
+		}
+	});
+
+	it('is for facilitators only', async () => {
+		await expect(hidePost({ groupId, actorId: bea.userId, postId: 'aaaaaaaaaaaaaaaaaaaaaaaa', reason: 'other' })).rejects.toThrow(
+			'Not found'
+		);
+	});
+});
+
+describe('redacting a post', () => {
+	it('leaves a tombstone and no trace of the words in any stored row of the database', async () => {
+		const words = 'redact-me: the words that must vanish 91c2';
+		const adaBoard = await open(ada, board);
+		const beaBoard = await open(bea, board);
+		try {
+			const postId = await postAs(adaBoard, ada, words);
+			await postAs(beaBoard, bea, 'A reply, so the thread stays', postId);
+			// Hidden first, flagged with a reason quoting it, edited once: every place the words could hide.
+			await flagPost({ groupId, userId: bea.userId, postId, reason: `it said "${words}"` });
+			await hidePost({ groupId, actorId: robin.userId, postId, reason: 'safety' });
+			await redactPost({ groupId, actorId: robin.userId, postId, reason: 'safety' });
+
+			await waitFor(() => getPost(beaBoard.doc, postId)?.state === 'removed', 5_000, 'the tombstone');
+			expect(getPost(beaBoard.doc, postId)).toMatchObject({ removal: 'facilitator', removedBy: robin.userId });
+			expect(listPosts(beaBoard.doc).filter((post) => post.parentId === postId)).toHaveLength(1);
+
+			const [audit] = await connection.db
+				.select()
+				.from(auditEvent)
+				.where(sql`${auditEvent.action} = 'post.redacted' and ${auditEvent.objectId} = ${postId}`);
+			expect(audit).toMatchObject({ actorId: robin.userId, groupId, detail: { reason: 'safety' } });
+
+			expect(await findInDatabase(words)).toEqual([]);
+			// Control: the same search does find words that are still there.
+			expect((await findInDatabase('A reply, so the thread stays')).length).toBeGreaterThan(0);
+		} finally {
+			adaBoard.destroy();
+			beaBoard.destroy();
+		}
+	});
+});
+
+describe('muting', () => {
+	it('makes the server refuse a muted member’s post, and a timed mute ends by itself', async () => {
+		const cato = await createPerson('Cato');
+		await groups.add(groupId, cato, robin);
+		const client = await open(cato, board);
+		try {
+			await muteMember({ groupId, actorId: robin.userId, userId: cato.userId, hours: 2 });
+			await waitFor(() => client.canWrite === false, 5_000, 'read-only');
+			createPost(client.doc, { authorId: cato.userId, body: 'Can anyone hear me?' });
+			await waitFor(() => client.refusals.length > 0, 5_000, 'the refusal');
+			expect(client.refusals[0].reason).toBe('read-only');
+
+			expect(await unmuteExpired(new Date(Date.now() + 3 * 3_600_000))).toBeGreaterThanOrEqual(1);
+			// The open connection is told at once, without reconnecting.
+			await waitFor(() => client.canWrite === true, 5_000, 'the open connection to turn writable');
+			const fresh = await open(cato, board);
+			try {
+				await waitFor(() => fresh.canWrite === true, 5_000, 'writable again');
+				await postAs(fresh, cato, 'Back again');
+			} finally {
+				fresh.destroy();
+			}
+		} finally {
+			client.destroy();
+		}
+	});
+});
+
+describe('the staff space', () => {
+	it('cannot be opened by a member under any document name', async () => {
+		for (const name of [staff, `staff:${groupId}`, encodeURIComponent(staff)]) {
+			const client = new TestClient(server, name, { person: ada });
+			try {
+				expect(await client.waitForClose()).toBe(CloseCode.forbidden);
+				expect(client.doc.getMap('flags').size).toBe(0);
+			} finally {
+				client.destroy();
+			}
+		}
+	});
+});
+
+describe('message my facilitators now', () => {
+	it('reaches a facilitator’s open staff space live and lands in the member’s care space', async () => {
+		const robinStaff = await open(robin, staff);
+		try {
+			const postId = await sendUrgentMessage({ groupId, userId: bea.userId, body: 'I am not doing well tonight' });
+			await waitFor(
+				() => [...robinStaff.doc.getMap('flags').values()].some((flag) => (flag as Flag).postId === postId),
+				5_000,
+				'the alert'
+			);
+			const robinCare = await open(robin, careDocumentName(groupId, bea.userId));
+			try {
+				expect(getPost(robinCare.doc, postId)).toMatchObject({ kind: 'urgent', authorId: bea.userId, body: 'I am not doing well tonight' });
+			} finally {
+				robinCare.destroy();
+			}
+			const notes = await connection.db.select().from(notification).where(eq(notification.userId, robin.userId));
+			expect(notes.some((note) => note.kind === 'urgent_message')).toBe(true);
+		} finally {
+			robinStaff.destroy();
+		}
+	});
+});
+
+/**
+ * Every place `text` appears in the database: every row of every table (listed from
+ * information_schema, so a table added later is searched too), plus every realtime update and
+ * snapshot decrypted with the storage module.
+ */
+async function findInDatabase(text: string): Promise<string[]> {
+	const needle = Buffer.from(text);
+	const found: string[] = [];
+	const tables = rowsOf<{ table_schema: string; table_name: string }>(
+		await connection.db.execute(sql`
+			select table_schema, table_name from information_schema.tables
+			where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`)
+	);
+	expect(tables.map((table) => table.table_name)).toEqual(expect.arrayContaining(['realtime_update', 'audit_event', 'moderation_flag']));
+	for (const table of tables) {
+		const rows = rowsOf<Record<string, unknown>>(
+			await connection.db.execute(sql.raw(`select * from "${table.table_schema}"."${table.table_name}"`))
+		);
+		for (const row of rows) {
+			for (const [column, value] of Object.entries(row)) {
+				const bytes = value instanceof Uint8Array ? Buffer.from(value) : Buffer.from(JSON.stringify(value) ?? '');
+				if (bytes.includes(needle)) found.push(`${table.table_name}.${column}`);
+			}
+		}
+	}
+	const documents = rowsOf<{ document: string }>(
+		await connection.db.execute(sql`select document from realtime_update union select document from realtime_snapshot`)
+	);
+	const storage = new DocumentStorage(connection.db, testKeyring, 'test-reader');
+	for (const { document } of documents) {
+		const { updates } = await storage.load(document);
+		if (updates.some((update) => Buffer.from(update).includes(needle))) found.push(`document ${document}`);
+	}
+	return found;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+	if (Array.isArray(result)) return result as T[];
+	return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

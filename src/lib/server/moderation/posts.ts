@@ -1,0 +1,198 @@
+/*
+ * A facilitator's decisions about a post on the group board: hide (reversible), restore, redact
+ * (irreversible). Each is authorised here, carried out as trusted server writes ($lib/server/realtime/
+ * server-writes.ts) and recorded in the audit log with ids and a reason code only — never the post.
+ *
+ *   hide      staff:<g>/hidden gets a copy first, then the post leaves group:<g> (so it is never in
+ *             neither); the author gets a notice in care:<g>:<author>.
+ *   restore   the post goes back into group:<g> (same id, no reactions), then leaves staff:<g>/hidden.
+ *   redact    group:<g> gets a tombstone (who removed it is "a facilitator", and when), the hidden copy
+ *             and any flag's words about it are dropped, and both documents are compacted at once so no
+ *             update row or snapshot keeps the words.
+ */
+import * as Y from 'yjs';
+import { careDocumentName, groupDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { createBoardId } from '$lib/board/ids';
+import { readPost, type LivePost } from '$lib/board/posts';
+import { isHiddenPost, isFlag, type Flag, type HiddenPost, type Notice, type PostSnapshot } from '$lib/board/schema';
+import { recordAudit } from '../audit';
+import { getGroupAccess } from '../groups/access';
+import { NotInGroupError } from '../groups/errors';
+import { changeDocument, purgeDocument, readDocument } from '../realtime/server-writes';
+import { ModerationError } from './errors';
+import { MODERATION_REASONS, type ModerationReason } from './reasons';
+
+export interface ModerationInput {
+	groupId: string;
+	actorId: string;
+	postId: string;
+	reason: ModerationReason;
+	/** Optional words for the author, shown only in their care space. */
+	note?: string;
+}
+
+/** Throws NotInGroupError unless `userId` is an active facilitator of the group. */
+export async function requireFacilitatorAccess(groupId: string, userId: string): Promise<void> {
+	const access = await getGroupAccess(userId, groupId);
+	if (access?.role !== 'facilitator') throw new NotInGroupError();
+}
+
+function toSnapshot(post: LivePost): PostSnapshot {
+	const snapshot: PostSnapshot = {
+		id: post.id,
+		authorId: post.authorId,
+		createdAt: post.createdAt,
+		kind: post.kind,
+		body: post.body
+	};
+	if (post.sessionId) snapshot.sessionId = post.sessionId;
+	if (post.parentId) snapshot.parentId = post.parentId;
+	if (post.prompt) snapshot.prompt = post.prompt;
+	if (post.editedAt) snapshot.editedAt = post.editedAt;
+	return snapshot;
+}
+
+function explain(input: ModerationInput): string {
+	const note = input.note?.trim();
+	return (note ? note : MODERATION_REASONS[input.reason]).slice(0, 500);
+}
+
+async function readLivePost(groupId: string, postId: string): Promise<LivePost | null> {
+	const doc = await readDocument(groupDocumentName(groupId));
+	try {
+		const post = readPost(doc.getMap('posts').get(postId));
+		return post?.state === 'live' ? post : null;
+	} finally {
+		doc.destroy();
+	}
+}
+
+async function readHidden(groupId: string, postId: string): Promise<HiddenPost | null> {
+	const doc = await readDocument(staffDocumentName(groupId));
+	try {
+		const value = doc.getMap('hidden').get(postId);
+		return isHiddenPost(value) ? (value as HiddenPost) : null;
+	} finally {
+		doc.destroy();
+	}
+}
+
+async function noticeAuthor(groupId: string, authorId: string, notice: Omit<Notice, 'at'>): Promise<void> {
+	const author = await getGroupAccess(authorId, groupId);
+	// Facilitators have no care space; former members are no longer reachable here.
+	if (author?.role !== 'member') return;
+	await changeDocument(careDocumentName(groupId, authorId), (doc) => {
+		doc.getMap('notices').set(createBoardId(), { ...notice, at: Date.now() } satisfies Notice);
+	});
+}
+
+/** Takes a post off the group board (every device) and holds it in the staff space; reversible. */
+export async function hidePost(input: ModerationInput): Promise<void> {
+	await requireFacilitatorAccess(input.groupId, input.actorId);
+	const post = await readLivePost(input.groupId, input.postId);
+	if (!post) throw new ModerationError('That post is no longer on the board.');
+	const reason = explain(input);
+	const group = groupDocumentName(input.groupId);
+	const hidden: HiddenPost = { post: toSnapshot(post), from: group, by: input.actorId, at: Date.now(), reason };
+	await changeDocument(staffDocumentName(input.groupId), (doc) => doc.getMap('hidden').set(post.id, hidden));
+	await changeDocument(group, (doc) => {
+		const posts = doc.getMap('posts');
+		if (readPost(posts.get(post.id))?.state === 'live') posts.delete(post.id);
+	});
+	// Hidden is not yet gone: the copy is in the staff space. The board's own storage drops it now.
+	await purgeDocument(group);
+	await noticeAuthor(input.groupId, post.authorId, { kind: 'hidden', postId: post.id, reason, by: input.actorId });
+	await recordAudit({
+		action: 'post.hidden',
+		actorId: input.actorId,
+		objectType: 'post',
+		objectId: post.id,
+		groupId: input.groupId,
+		detail: { reason: input.reason }
+	});
+}
+
+/** Puts a hidden post back on the group board, under its own id. Reactions are not kept while hidden. */
+export async function restorePost(input: Omit<ModerationInput, 'reason' | 'note'>): Promise<void> {
+	await requireFacilitatorAccess(input.groupId, input.actorId);
+	const hidden = await readHidden(input.groupId, input.postId);
+	if (!hidden) throw new ModerationError('That post is not hidden any more.');
+	const { post } = hidden;
+	await changeDocument(groupDocumentName(input.groupId), (doc) => {
+		const entries: [string, unknown][] = Object.entries(post);
+		entries.push(['reactions', new Y.Map()]);
+		doc.getMap('posts').set(post.id, new Y.Map(entries));
+	});
+	await changeDocument(staffDocumentName(input.groupId), (doc) => doc.getMap('hidden').delete(post.id));
+	await purgeDocument(staffDocumentName(input.groupId));
+	await noticeAuthor(input.groupId, post.authorId, { kind: 'restored', postId: post.id, by: input.actorId });
+	await recordAudit({
+		action: 'post.restored',
+		actorId: input.actorId,
+		objectType: 'post',
+		objectId: post.id,
+		groupId: input.groupId
+	});
+}
+
+/**
+ * Removes a post's content everywhere, for good: the board keeps a tombstone, the staff space loses its
+ * hidden copy and any flag's words, and both documents are compacted before this returns.
+ */
+export async function redactPost(input: ModerationInput): Promise<void> {
+	await requireFacilitatorAccess(input.groupId, input.actorId);
+	const [live, hidden] = await Promise.all([
+		readLivePost(input.groupId, input.postId),
+		readHidden(input.groupId, input.postId)
+	]);
+	const post = live ?? hidden?.post;
+	if (!post) throw new ModerationError('That post is not on the board or hidden.');
+	const group = groupDocumentName(input.groupId);
+	const staff = staffDocumentName(input.groupId);
+	const removedAt = Date.now();
+	await changeDocument(group, (doc) => {
+		const entries: [string, unknown][] = [
+			['id', post.id],
+			['createdAt', post.createdAt],
+			['kind', post.kind],
+			['removedAt', removedAt],
+			['removedBy', input.actorId],
+			['removal', 'facilitator']
+		];
+		if (post.sessionId) entries.push(['sessionId', post.sessionId]);
+		if (post.parentId) entries.push(['parentId', post.parentId]);
+		doc.getMap('posts').set(post.id, new Y.Map(entries));
+	});
+	await changeDocument(staff, (doc) => {
+		const hiddenMap = doc.getMap('hidden');
+		if (hiddenMap.has(post.id)) hiddenMap.delete(post.id);
+		// A flag's reason may quote the post: keep that the flag was raised and resolved, not its words.
+		const flags = doc.getMap('flags');
+		for (const [flagId, value] of flags.entries()) {
+			if (!isFlag(value) || (value as Flag).postId !== post.id) continue;
+			const { reason: _dropped, ...flag } = value as Flag;
+			void _dropped;
+			flags.set(flagId, {
+				...flag,
+				status: 'resolved',
+				resolvedBy: flag.resolvedBy ?? input.actorId,
+				resolvedAt: flag.resolvedAt ?? removedAt
+			} satisfies Flag);
+		}
+	});
+	await Promise.all([purgeDocument(group), purgeDocument(staff)]);
+	await noticeAuthor(input.groupId, post.authorId, {
+		kind: 'removed',
+		postId: post.id,
+		reason: explain(input),
+		by: input.actorId
+	});
+	await recordAudit({
+		action: 'post.redacted',
+		actorId: input.actorId,
+		objectType: 'post',
+		objectId: post.id,
+		groupId: input.groupId,
+		detail: { reason: input.reason }
+	});
+}

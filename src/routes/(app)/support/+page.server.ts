@@ -1,0 +1,42 @@
+import { fail, error } from '@sveltejs/kit';
+import { isId } from '$lib/board/document-names';
+import { requireUser } from '$lib/server/auth/guards';
+import { readText } from '$lib/server/auth/forms';
+import { listGroupsForUser } from '$lib/server/groups/groups';
+import { NotInGroupError } from '$lib/server/groups/errors';
+import { ModerationError } from '$lib/server/moderation/errors';
+import { getCrisisLines, telephoneOf } from '$lib/server/support/crisis-lines';
+import { sendUrgentMessage } from '$lib/server/support/urgent';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const [lines, groups] = await Promise.all([getCrisisLines(), listGroupsForUser(user.id)]);
+	return {
+		lines: lines.map((line) => ({ ...line, tel: telephoneOf(line.how) })),
+		// Members write to their facilitators; a facilitator's own support is their practice's.
+		groups: groups
+			.filter((g) => g.role === 'member' && !g.needsSignature && g.lifecycle !== 'archived')
+			.map((g) => ({ id: g.id, name: g.name }))
+	};
+};
+
+export const actions: Actions = {
+	urgent: async (event) => {
+		const user = requireUser(event);
+		const form = await event.request.formData();
+		const groupId = readText(form, 'groupId');
+		const body = readText(form, 'body');
+		if (!isId(groupId)) return fail(400, { message: 'Choose the group whose facilitators you want to reach.', body });
+		try {
+			await sendUrgentMessage({ groupId, userId: user.id, body });
+		} catch (e) {
+			if (e instanceof ModerationError) return fail(400, { message: e.message, body });
+			if (e instanceof NotInGroupError) error(404, 'Not found');
+			throw e;
+		}
+		return {
+			sent: 'Sent. Your facilitators have been alerted in Hearth, and by email if your practice has set that up. They will reply in your “Facilitators” space.'
+		};
+	}
+};

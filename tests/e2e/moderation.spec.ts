@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { formCircle, openBoard } from './support/circle';
+import { expectAccessible, screenshotBothWidths } from './support/look';
+
+// A facilitator (Fran) and two members (Sam, Alex), each on their own device: Alex flags Sam's post and it
+// reaches Fran's review queue live; Fran hides it (it leaves Alex's board) and restores it; Fran removes
+// it for good (a tombstone stays); Sam uses "Support" to message the facilitators, and Fran's open staff
+// space shows it at once.
+
+function thread(page: Page, text: string) {
+	return page.getByTestId('thread').filter({ hasText: text });
+}
+
+test('flag, hide, restore, remove for good and an urgent message, live across three people', async ({ browser }) => {
+	test.setTimeout(240_000);
+	fs.mkdirSync('.tmp/screens', { recursive: true });
+	const circle = await formCircle(browser, { name: 'Moderation circle', facilitator: 'Fran', members: ['Sam', 'Alex'] });
+	const { groupId } = circle;
+	const fran = circle.facilitator.page;
+	const [sam, alex] = circle.members.map((member) => member.page);
+	try {
+		await openBoard(sam, groupId);
+		await openBoard(alex, groupId);
+		const words = 'Something Sam shared that worried Alex.';
+		await sam.getByLabel('Share with the group').fill(words);
+		await sam.getByRole('button', { name: 'Post to the group' }).click();
+		await expect(sam.getByTestId('save-state')).toHaveText('Saved');
+		await expect(thread(alex, words)).toBeVisible();
+
+		// The staff space is open on Fran's device while Alex flags the post.
+		await fran.goto(`/groups/${groupId}/staff`);
+		await expect(fran.getByRole('heading', { name: 'Review queue' })).toBeVisible();
+		await expect(fran.getByTestId('review-queue')).toContainText('Nothing flagged');
+
+		await thread(alex, words).getByRole('button', { name: 'Flag for facilitators' }).click();
+		await thread(alex, words).getByLabel('What worries you?').fill('It sounded like Sam is not safe.');
+		await thread(alex, words).getByRole('button', { name: 'Send to the facilitators' }).click();
+		await expect(thread(alex, words)).toContainText('The facilitators will look at it');
+
+		const flag = fran.getByTestId('flag').filter({ hasText: words });
+		await expect(flag).toBeVisible();
+		await expect(flag).toContainText('Flagged by Alex');
+		await expect(flag).toContainText('It sounded like Sam is not safe.');
+		await expectAccessible(fran);
+		await screenshotBothWidths(fran, 'staff-space-queue');
+
+		// Hide: the post leaves Alex's board at once and waits in the staff space.
+		await flag.getByRole('button', { name: 'Hide post' }).click();
+		await expect(thread(alex, words)).toHaveCount(0);
+		await expect(thread(sam, words)).toHaveCount(0);
+		const hidden = fran.getByTestId('hidden-post').filter({ hasText: words });
+		await expect(hidden).toBeVisible();
+		await screenshotBothWidths(fran, 'staff-space-hidden');
+
+		// Restore: it comes back for everyone.
+		await hidden.getByRole('button', { name: 'Restore to the board' }).click();
+		await expect(thread(alex, words)).toBeVisible();
+		await expect(fran.getByTestId('hidden-post')).toHaveCount(0);
+
+		// Alex replies, so the thread stays; then Fran removes the post for good from the board.
+		await thread(alex, words).getByRole('button', { name: 'Reply to Sam' }).click();
+		await thread(alex, words).getByLabel('Reply to Sam').fill('Sam, I am here if you want to talk.');
+		await thread(alex, words).getByRole('button', { name: 'Reply', exact: true }).click();
+		await expect(thread(sam, words).getByTestId('reply')).toContainText('I am here');
+
+		await openBoard(fran, groupId);
+		const franThread = thread(fran, words);
+		await franThread.getByRole('button', { name: 'Moderate this post' }).first().click();
+		await screenshotBothWidths(fran, 'board-moderate-tools');
+		// Closing a thread to replies reaches Alex at once; reopening it too.
+		await franThread.getByRole('button', { name: 'Close replies' }).click();
+		await expect(thread(alex, words)).toContainText('This thread is closed to new replies.');
+		await franThread.getByRole('button', { name: 'Reopen replies' }).click();
+		await expect(thread(alex, words)).not.toContainText('This thread is closed to new replies.');
+		await franThread.getByRole('button', { name: 'Remove for good' }).first().click();
+		await franThread.getByLabel('Reason').selectOption('safety');
+		await franThread.locator('form').getByRole('button', { name: 'Remove for good' }).click();
+		for (const page of [alex, sam, fran]) {
+			await expect(page.getByText('Removed by a facilitator')).toBeVisible();
+			await expect(page.getByText(words)).toHaveCount(0);
+		}
+		await expectAccessible(alex);
+
+		// Support now: Sam messages the facilitators; Fran's open staff space shows it live.
+		await fran.goto(`/groups/${groupId}/staff`);
+		await expect(fran.getByTestId('urgent-messages')).toContainText('None right now');
+		await sam.getByTestId('support-link').click();
+		await expect(sam.getByRole('heading', { name: 'Support', level: 1 })).toBeVisible();
+		await expect(sam.getByTestId('crisis-lines')).toContainText('988');
+		await expect(sam.getByText('not watched around the clock')).toBeVisible();
+		await expectAccessible(sam);
+		await screenshotBothWidths(sam, 'support-panel');
+		const urgent = 'I am struggling tonight and could use a call.';
+		await sam.getByLabel('What is happening?').fill(urgent);
+		await sam.getByRole('button', { name: 'Send to my facilitators' }).click();
+		await expect(sam.getByText('Your facilitators have been alerted')).toBeVisible();
+
+		const alert = fran.getByTestId('urgent-alert');
+		await expect(alert).toContainText('From Sam');
+		await expect(alert.getByTestId('urgent-body')).toHaveText(urgent);
+		await expectAccessible(fran);
+		await screenshotBothWidths(fran, 'staff-space-urgent');
+
+		// Elsewhere in the group, the staff space tab says something is waiting, until Fran opens it.
+		await fran.goto(`/groups/${groupId}/board`);
+		await expect(fran.getByRole('link', { name: /^Staff space \(1 new\)$/ })).toBeVisible();
+		await fran.getByRole('link', { name: /^Staff space/ }).click();
+		await expect(fran.getByRole('link', { name: 'Staff space', exact: true })).toBeVisible();
+
+		// Members cannot reach the staff space by URL.
+		const response = await alex.goto(`/groups/${groupId}/staff`);
+		expect(response?.status()).toBe(404);
+	} finally {
+		await circle.close();
+	}
+});
