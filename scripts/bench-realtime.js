@@ -191,7 +191,8 @@ async function main() {
 
 	const port = await findFreePort();
 	const origin = `http://127.0.0.1:${port}`;
-	const serverFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+	// The same V8 setting `npm start` uses (see README, "Memory"); more flags through BENCH_SERVER_NODE_FLAGS.
+	const serverFlags = ['--max-semi-space-size=16', ...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 	const server = spawn(process.execPath, [...serverFlags, path.join(root, 'server.js')], {
 		cwd: root,
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, NODE_ENV: 'production' },

@@ -86,7 +86,7 @@ try {
 	else delete env.DATABASE_URL;
 	if (stopping) throw new Error('stopped before the app started');
 
-	app = spawn(process.execPath, ['server.js'], { cwd: root, env, stdio: 'inherit' });
+	app = spawn(process.execPath, ['--max-semi-space-size=16', 'server.js'], { cwd: root, env, stdio: 'inherit' });
 	const [code, signal] = await new Promise((resolve) => {
 		app?.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
 	});
