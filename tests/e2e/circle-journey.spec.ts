@@ -158,11 +158,27 @@ test('an alumni group keeps its history and holds a member-started alumni check-
 	await jun.getByRole('button', { name: 'Sign the agreement' }).click();
 	await expect(jun).toHaveURL(new RegExp(`/groups/${groupId}$`));
 
+	// The group's prompt library is the facilitators' to edit; members cannot open it.
+	await rowan.getByRole('link', { name: 'Prompts' }).click();
+	const alumniPrompts = rowan.getByRole('region', { name: 'Alumni' });
+	await alumniPrompts.getByLabel('New prompt for “alumni”').fill('What are you proud of this month?');
+	await alumniPrompts.getByRole('button', { name: 'Add prompt' }).click();
+	await expect(rowan.getByText('Prompt added.')).toBeVisible();
+	await expect(alumniPrompts.getByRole('textbox', { name: /Alumni prompt/ }).last()).toHaveValue('What are you proud of this month?');
+	await expectAccessible(rowan);
+	const refused = await jun.goto(`/groups/${groupId}/prompts`);
+	expect(refused?.status()).toBe(404);
+
 	await openBoard(jun, groupId);
 	await openBoard(rowan, groupId);
 	await expect(jun.getByRole('heading', { name: 'Alumni board' })).toBeVisible();
 	await expect(jun.getByTestId('session-switcher').getByRole('link', { name: /Alumni circle/ })).toHaveAttribute('aria-current', 'page');
+	// The program's sessions are history, a tap away.
+	await jun.getByTestId('session-switcher').getByRole('link', { name: /Preparation 1/ }).click();
+	await expect(jun.getByRole('heading', { name: 'Preparation 1' })).toBeVisible();
 	await expect(jun.getByTestId('thread').filter({ hasText: 'Thank you all for these weeks.' })).toBeVisible();
+	await jun.getByTestId('session-switcher').getByRole('link', { name: /Alumni circle/ }).click();
+	await expect(jun.getByRole('heading', { name: 'Alumni circle', level: 3 })).toBeVisible();
 	// Facilitators start alumni check-ins unless they let members do it too.
 	await expect(jun.getByRole('button', { name: 'Start an alumni check-in' })).toHaveCount(0);
 	await rowan.getByRole('button', { name: 'Let members start them' }).click();
@@ -170,12 +186,13 @@ test('an alumni group keeps its history and holds a member-started alumni check-
 
 	await jun.getByRole('button', { name: 'Start an alumni check-in' }).click();
 	await expect(jun.getByLabel('Prompt')).toHaveValue(/.+/);
-	await jun.getByLabel('Prompt').selectOption({ label: 'What has been alive for you since we last met?' });
+	await jun.getByLabel('Prompt').selectOption({ label: 'What are you proud of this month?' });
 	await jun.getByRole('button', { name: 'Open the round' }).click();
 	const round = jun.getByTestId('open-round');
 	await round.getByRole('textbox', { name: 'Your answer' }).fill('Steady, and grateful for this circle.');
 	await round.getByRole('button', { name: 'Share my answer' }).click();
 	await expect(rowan.getByTestId('open-round')).toContainText('Alumni check-in');
+	await expect(rowan.getByTestId('open-round').getByRole('heading', { level: 3 })).toHaveText('What are you proud of this month?');
 	await expect(rowan.getByTestId('round-answer')).toContainText('Steady, and grateful for this circle.');
 
 	await expectAccessible(jun);

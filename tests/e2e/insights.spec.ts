@@ -97,6 +97,20 @@ test('insights go only to the audience their author chose; replies, "me too" and
 	await expect(removed.getByRole('alert')).toContainText('has been deleted');
 	await expect(removed.getByRole('textbox')).toHaveValue(draft);
 
+	// The same when the post had no replies and leaves the board entirely: the words are kept beside it.
+	const brief = 'Quick one: thank you all for tonight.';
+	await sam.getByTestId('insight-composer').getByText('The group', { exact: true }).click();
+	await sam.getByLabel('Share with the group').fill(brief);
+	await sam.getByTestId('insight-composer').getByRole('button', { name: 'Post to the group' }).click();
+	const unsent = 'It meant a lot to hear that.';
+	await thread(fran, brief).getByRole('button', { name: 'Reply to Sam' }).click();
+	await thread(fran, brief).getByLabel('Reply to Sam').fill(unsent);
+	await thread(sam, brief).getByRole('button', { name: 'Delete your post' }).click();
+	await sam.getByRole('button', { name: 'Delete', exact: true }).click();
+	await expect(fran.getByText(brief)).toHaveCount(0);
+	await expect(fran.getByTestId('orphaned-reply')).toContainText('your reply was not posted');
+	await expect(fran.getByTestId('orphaned-reply').getByRole('textbox')).toHaveValue(unsent);
+
 	// Fran, a facilitator, reads Sam's words in Sam's care thread and answers there.
 	await fran.goto(`/groups/${groupId}/care`);
 	await fran.getByRole('link', { name: /Sam/ }).click();

@@ -52,6 +52,10 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		const hidden = fran.getByTestId('hidden-post').filter({ hasText: words });
 		await expect(hidden).toBeVisible();
 		await screenshotBothWidths(fran, 'staff-space-hidden');
+		// Sam, the author, is told in the care space, and only there.
+		await sam.goto(`/groups/${groupId}/care`);
+		await expect(sam.getByTestId('moderation-notices')).toContainText('A facilitator hid one of your posts');
+		await openBoard(sam, groupId);
 
 		// Restore: it comes back for everyone.
 		await hidden.getByRole('button', { name: 'Restore to the board' }).click();
