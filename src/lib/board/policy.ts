@@ -2,9 +2,8 @@
  * The change policy: the security boundary between a person's device and everyone else's.
  *
  * Yjs has no permissions, so the realtime server runs every incoming update through `checkUpdate`
- * before the update is applied to the real document, stored or forwarded. `checkUpdate` applies the
- * update to a *shadow* copy of the document inside one transaction and, before the transaction ends,
- * inspects exactly what it did to the store:
+ * before the update is stored or forwarded. `checkUpdate` applies the update to the given document
+ * inside one transaction and, before the transaction ends, inspects exactly what it did to the store:
  *
  *   - new structs: every struct whose clock is at or past the transaction's `beforeState` for its client
  *     (Yjs never changes an existing item: every write is a new item, every removal a deletion);
@@ -23,10 +22,10 @@
  * delete what); then every entity touched (a post, a round) is re-read as a whole with the same strict
  * readers the client uses, so the result must be a well-formed post, round or record.
  *
- * After a refusal the shadow holds the refused change: the caller must throw it away and rebuild it from
- * the real document (`Y.applyUpdate(new Y.Doc(), Y.encodeStateAsUpdate(real))`) before the next check.
- * The shadow must otherwise stay identical to the real document: apply exactly the accepted updates, in
- * the same order, to both. Both need `gc: true` (the default) so removed content really goes.
+ * Yjs cannot undo a transaction, so after a refusal the document holds the refused change: the caller
+ * must throw it away and rebuild it from what was accepted before (the realtime room reloads it from
+ * storage) before anything reads it. The document needs `gc: true` (the default) so removed content
+ * really goes.
  */
 import * as Y from 'yjs';
 import type { DocumentKind, ParsedDocumentName } from './document-names';
@@ -74,7 +73,7 @@ export function prepareDocument(doc: Y.Doc, kind: DocumentKind): void {
 
 /**
  * Applies `update` to `shadow` and decides whether `ctx` may make that change.
- * On `{ ok: false }` the shadow is dirty: rebuild it before checking anything else.
+ * On `{ ok: false }` the document is dirty: rebuild it before anything else reads it.
  * Never throws for bad input: garbage, truncated or hostile bytes are refusals.
  */
 export function checkUpdate(shadow: Y.Doc, update: Uint8Array, ctx: PolicyContext): PolicyResult {

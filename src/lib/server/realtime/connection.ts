@@ -4,7 +4,6 @@
  * answers each update message with `saved` or `refused` (protocol.ts).
  */
 import type { WebSocket } from 'ws';
-import * as Y from 'yjs';
 import type { DocumentGrant } from './access';
 import {
 	CloseCode,
@@ -99,7 +98,7 @@ export class Connection implements RoomMember {
 			this.alive = true;
 		});
 		this.send(encodeAccess(this.canWrite));
-		this.send(encodeSyncStep1(Y.encodeStateVector(this.room.doc)));
+		this.send(encodeSyncStep1(this.room.stateVector()));
 		const states = this.room.encodeAwarenessStates();
 		if (states) this.send(states);
 		for (const [data, isBinary] of early) this.#receive(data, isBinary);
@@ -205,10 +204,9 @@ export class Connection implements RoomMember {
 		}
 		switch (message.type) {
 			case 'sync-step-1': {
-				let reply: Uint8Array;
-				try {
-					reply = Y.encodeStateAsUpdate(this.room.doc, message.stateVector);
-				} catch {
+				// In the room's queue: never from a document holding a change that is not stored yet.
+				const reply = await this.room.answerSyncStep1(message.stateVector);
+				if (!reply) {
 					this.close(CloseCode.badRequest, 'unreadable state vector');
 					return;
 				}

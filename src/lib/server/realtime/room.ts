@@ -1,15 +1,22 @@
 /*
  * A room is one loaded document and the connections open on it, in this process.
  *
- * It keeps two copies of the document. `doc` is what everyone has seen: only updates already stored in
- * PostgreSQL reach it, and every change to it is forwarded to the room's connections. `shadow` is where
- * an incoming update is tried first: the change policy applies it there and inspects the transaction;
- * if anything is wrong, the shadow is rebuilt from `doc` and nothing else happened. The update that is
- * stored and forwarded is the one the shadow's transaction emitted, so a re-sent or partly known update
- * stores only what is new.
+ * It keeps ONE copy of the document, `doc`. An incoming update is judged on it directly: the change
+ * policy applies the update inside its own transaction and inspects what it did. Yjs cannot take a
+ * change back, so from that moment until the change is stored, `doc` may hold something nobody else has:
  *
- * Every change to the two copies runs through one queue per room, so the copies stay identical and
- * storage order is acceptance order. Updates from other processes (fan-out.ts) join the same queue.
+ *   - accepted: the change (the update the policy's transaction emitted, so a re-sent or partly known
+ *     update stores only what is new) is appended to PostgreSQL, and only once that has committed is it
+ *     forwarded to the room's other connections and acknowledged;
+ *   - refused, or storing failed: `doc` is thrown away and rebuilt from storage (snapshot + updates, as
+ *     when the room loads). Everything accepted is stored, so the rebuilt document is exactly the
+ *     accepted state (plus whatever other processes stored meanwhile, which is forwarded).
+ *
+ * Every read and change of `doc` made for anyone (judging and storing an update, answering a sync step 1,
+ * the state vector a new connection gets, applying other processes' updates) runs through one queue per
+ * room, so nothing is read from `doc` while it holds an unstored or refused change, and storage order is
+ * acceptance order. Changes reach connections only through `#forward`, never straight from `doc`'s
+ * transactions. Presence (awareness) does not read the document and is not queued.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -36,10 +43,11 @@ export interface UpdateContext {
 export type PolicyResult = { ok: true } | { ok: false; reason: string };
 
 /**
- * The board's change policy ($lib/board): applies `update` to `shadow` and inspects the transaction.
- * It must apply the update (an update it does not apply is treated as changing nothing).
+ * The board's change policy ($lib/board): applies `update` to `doc` (the room's own document) in one
+ * transaction and inspects it. It must apply the update (an update it does not apply is treated as
+ * changing nothing). After a refusal `doc` is dirty; the room rebuilds it from storage.
  */
-export type ChangePolicy = (shadow: Y.Doc, update: Uint8Array, context: UpdateContext) => PolicyResult;
+export type ChangePolicy = (doc: Y.Doc, update: Uint8Array, context: UpdateContext) => PolicyResult;
 
 /** What the room needs to know about a connection. */
 export interface RoomMember {
@@ -55,7 +63,7 @@ export interface RoomMember {
 export type Verdict =
 	| { kind: 'saved' }
 	| { kind: 'refused'; reason: RefusalReason; violation: boolean }
-	/** Storage failed: nothing was applied or forwarded; the connection should be closed so the client retries. */
+	/** Storage failed: nothing was stored or forwarded; the connection should be closed so the client retries. */
 	| { kind: 'failed' };
 
 export interface RoomLimits {
@@ -83,14 +91,23 @@ export const REMOTE = Symbol('remote');
 export class Room {
 	readonly name: string;
 	readonly document: ParsedDocumentName;
-	readonly doc: Y.Doc;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly members = new Set<RoomMember>();
 	/** Accepted updates since this process last compacted the document. */
 	updatesSinceCompaction = 0;
 	closed = false;
 
-	#shadow: Y.Doc;
+	#doc: Y.Doc;
+	/**
+	 * Set while `#doc` may hold a change that is not stored (a refusal, a failed store, a rebuild that
+	 * failed): `before` is the state vector of what the connections had been sent, `deletes` whether the
+	 * discarded change deleted anything. The next queued task rebuilds first.
+	 */
+	#dirty: { before: Uint8Array; deletes: boolean } | null = null;
+	/** While `#doc` may hold an unstored change: the state vector from before it (see stateVector). */
+	#stored: Uint8Array | null = null;
+	/** While the policy runs: the document's updates are collected here instead of being forwarded. */
+	#held: Uint8Array[] | null = null;
 	#bindings: Map<number, string>;
 	readonly #awarenessOwners = new Map<number, RoomMember>();
 	readonly #deps: RoomDependencies;
@@ -105,20 +122,16 @@ export class Room {
 	) {
 		this.name = name;
 		this.document = document;
-		this.doc = doc;
-		this.#shadow = cloneDoc(doc);
+		this.#doc = doc;
+		this.#watch(doc);
 		this.#bindings = bindings;
 		this.#deps = deps;
-		this.awareness = new awarenessProtocol.Awareness(doc);
+		// Awareness only borrows a client id from its document; it gets a small one of its own, because
+		// the room's document is replaced when it is rebuilt.
+		this.awareness = new awarenessProtocol.Awareness(new Y.Doc());
 		// The server has no presence of its own.
 		this.awareness.setLocalState(null);
 
-		doc.on('update', (update: Uint8Array, origin: unknown) => {
-			const message = encodeSyncUpdate(update);
-			for (const member of this.members) {
-				if (member !== origin) member.send(message);
-			}
-		});
 		this.awareness.on(
 			'update',
 			({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
@@ -133,15 +146,33 @@ export class Room {
 	}
 
 	static async load(name: string, document: ParsedDocumentName, deps: RoomDependencies): Promise<Room> {
-		const [{ updates }, bindings] = await Promise.all([
-			deps.storage.load(name),
-			deps.storage.loadClientBindings(name)
-		]);
-		const doc = new Y.Doc({ gc: true });
-		doc.transact(() => {
-			for (const update of updates) Y.applyUpdate(doc, update);
-		});
+		const [doc, bindings] = await Promise.all([loadDoc(deps.storage, name), deps.storage.loadClientBindings(name)]);
 		return new Room(name, document, doc, bindings, deps);
+	}
+
+	/**
+	 * The room's document. Read it only from a task on the room's queue (it may hold an unstored change
+	 * otherwise), and never keep it: a refusal replaces it.
+	 */
+	get doc(): Y.Doc {
+		return this.#doc;
+	}
+
+	/** Forwards whatever changes the document, except while the policy runs (then it is held back). */
+	#watch(doc: Y.Doc) {
+		doc.on('update', (update: Uint8Array, origin: unknown) => {
+			if (doc !== this.#doc) return;
+			if (this.#held) this.#held.push(update);
+			else this.#forward(update, origin);
+		});
+	}
+
+	/** Sends a stored change to every connection except the one it came from. */
+	#forward(update: Uint8Array, origin: unknown) {
+		const message = encodeSyncUpdate(update);
+		for (const member of this.members) {
+			if (member !== origin) member.send(message);
+		}
 	}
 
 	/** Runs `task` after every change queued before it; a failing task does not stop the queue. */
@@ -156,14 +187,38 @@ export class Room {
 		return this.#serially(() => {});
 	}
 
+	/**
+	 * The state vector of what the room has stored, for a connection's sync step 1. Not queued: a client
+	 * answers it with its offline changes, and anything it writes before that would depend on them, so it
+	 * goes out at once. While the document may hold an unstored change, it is the state from before it
+	 * (never more than storage has: a client must not skip sending something because of it).
+	 */
+	stateVector(): Uint8Array {
+		return this.#stored ?? Y.encodeStateVector(this.#doc);
+	}
+
+	/** Answers a sync step 1: what the document has beyond `stateVector`; null when it is unreadable. */
+	answerSyncStep1(stateVector: Uint8Array): Promise<Uint8Array | null> {
+		return this.#serially(async () => {
+			await this.#clean();
+			try {
+				return Y.encodeStateAsUpdate(this.#doc, stateVector);
+			} catch {
+				return null;
+			}
+		});
+	}
+
 	/** Checks, stores and applies an update from a member; see the header for the order of things. */
 	receiveUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict> {
 		return this.#serially(async () => {
 			if (this.closed) return { kind: 'failed' } as const;
+			if (!(await this.#cleanOrFail())) return { kind: 'failed' } as const;
 			let verdict = await this.#tryUpdate(member, update);
 			if (verdict.kind === 'refused' && (verdict.reason === 'client-id' || verdict.reason === 'incomplete')) {
 				// The update may only be ahead of us: a change stored by another process whose notice has not
 				// arrived yet, which the client saw there before reconnecting here. Catch up and look again.
+				if (!(await this.#cleanOrFail())) return { kind: 'failed' } as const;
 				await this.#catchUp();
 				verdict = await this.#tryUpdate(member, update);
 			}
@@ -172,29 +227,33 @@ export class Room {
 	}
 
 	async #tryUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict> {
+		const doc = this.#doc;
 		let diff: Uint8Array;
 		let decoded: ReturnType<typeof Y.decodeUpdate>;
 		try {
-			// Whatever the shadow already has is dropped here, so only new structs are judged (deletes stay).
-			diff = Y.diffUpdate(update, Y.encodeStateVector(this.#shadow));
+			// Whatever the document already has is dropped here, so only new structs are judged (deletes stay).
+			diff = Y.diffUpdate(update, Y.encodeStateVector(doc));
 			decoded = Y.decodeUpdate(diff);
 		} catch {
 			return { kind: 'refused', reason: 'malformed', violation: true };
 		}
 		// A client's sync step 2 carries its whole delete set, mostly deletions everyone has already.
-		if (decoded.structs.length === 0 && deletesNothingNew(decoded.ds, this.#shadow)) return { kind: 'saved' };
+		if (decoded.structs.length === 0 && deletesNothingNew(decoded.ds, doc)) return { kind: 'saved' };
 		if (!member.canWrite) return { kind: 'refused', reason: 'read-only', violation: false };
 
-		const check = checkStructs(decoded, this.#shadow.store, this.#bindings, member.userId);
+		const check = checkStructs(decoded, doc.store, this.#bindings, member.userId);
 		if (check.problem) return { kind: 'refused', reason: check.problem, violation: true };
 
+		// From here on the document may hold this update before it is stored (see the header).
+		const before = Y.encodeStateVector(doc);
+		const deletes = decoded.ds.clients.size > 0;
 		const changes: Uint8Array[] = [];
-		const capture = (change: Uint8Array) => changes.push(change);
-		const hadPending = hasPending(this.#shadow);
+		const hadPending = hasPending(doc);
 		let result: PolicyResult;
-		this.#shadow.on('update', capture);
+		this.#stored = before;
+		this.#held = changes;
 		try {
-			result = this.#deps.policy(this.#shadow, diff, {
+			result = this.#deps.policy(doc, diff, {
 				userId: member.userId,
 				role: member.role,
 				canWrite: member.canWrite,
@@ -203,17 +262,20 @@ export class Room {
 		} catch {
 			result = { ok: false, reason: 'the update could not be read' };
 		} finally {
-			this.#shadow.off('update', capture);
+			this.#held = null;
 		}
-		if (result.ok && !hadPending && hasPending(this.#shadow)) {
-			this.#rebuildShadow();
+		if (result.ok && !hadPending && hasPending(doc)) {
+			await this.#discard(before, deletes);
 			return { kind: 'refused', reason: 'incomplete', violation: true };
 		}
 		if (!result.ok) {
-			this.#rebuildShadow();
+			await this.#discard(before, deletes);
 			return { kind: 'refused', reason: `policy: ${result.reason}`, violation: true };
 		}
-		if (changes.length === 0) return { kind: 'saved' };
+		if (changes.length === 0) {
+			this.#stored = null;
+			return { kind: 'saved' };
+		}
 		const change = changes.length === 1 ? changes[0] : Y.mergeUpdates(changes);
 
 		try {
@@ -221,30 +283,85 @@ export class Room {
 				const owners = await this.#deps.storage.bindClients(this.name, check.newClients, member.userId);
 				for (const [clientId, userId] of owners) this.#bindings.set(clientId, userId);
 				if (check.newClients.some((clientId) => owners.get(clientId) !== member.userId)) {
-					this.#rebuildShadow();
+					await this.#discard(before, deletes);
 					return { kind: 'refused', reason: 'client-id', violation: true };
 				}
 			}
 			await this.#deps.storage.append(this.name, change);
 		} catch (error) {
-			this.#rebuildShadow();
 			this.#deps.log.error('storing an update failed', { kind: this.document.kind, error });
+			// The document holds a change nobody else has: back to what storage holds.
+			await this.#discard(before, deletes);
 			return { kind: 'failed' };
 		}
 		// Stored: now, and only now, everyone may see it.
-		Y.applyUpdate(this.doc, change, member);
+		this.#stored = null;
+		this.#forward(change, member);
 		this.updatesSinceCompaction++;
 		// A deleted post must leave storage too, not only the document (purge.ts).
-		if (decoded.ds.clients.size > 0 && removesRootEntry(this.doc, change)) {
+		if (deletes && removesRootEntry(doc, change)) {
 			schedulePurge(this.name, () => this.#deps.storage.compact(this.name), this.#deps.log);
 		}
 		return { kind: 'saved' };
+	}
+
+	/**
+	 * Marks the document as holding a change that must not be seen and rebuilds it from storage now
+	 * (still inside the current queued task, so no one is served from it meanwhile). When the rebuild
+	 * fails (storage unreachable), the next queued task tries again before reading anything.
+	 */
+	async #discard(before: Uint8Array, deletes: boolean): Promise<void> {
+		if (this.#dirty) this.#dirty.deletes ||= deletes;
+		else this.#dirty = { before, deletes };
+		try {
+			await this.#rebuild();
+		} catch (error) {
+			this.#deps.log.error('rebuilding a document from storage failed', { kind: this.document.kind, error });
+		}
+	}
+
+	/** Rebuilds a dirty document; throws when storage cannot be read (the document stays dirty). */
+	async #clean(): Promise<void> {
+		if (this.#dirty && !this.closed) await this.#rebuild();
+	}
+
+	/** #clean for update handling: false (logged) when the document could not be rebuilt. */
+	async #cleanOrFail(): Promise<boolean> {
+		try {
+			await this.#clean();
+			return true;
+		} catch (error) {
+			this.#deps.log.error('rebuilding a document from storage failed', { kind: this.document.kind, error });
+			return false;
+		}
+	}
+
+	/** Replaces the document with the stored one (the same path as loading a room). */
+	async #rebuild(): Promise<void> {
+		const dirty = this.#dirty;
+		if (!dirty) return;
+		const doc = await loadDoc(this.#deps.storage, this.name);
+		const old = this.#doc;
+		// Storage may hold changes from other processes whose notices have not arrived yet: once they are
+		// in the rebuilt document their notices will change nothing, so send them to the connections now.
+		// Everything the connections have is stored, so they lack at most what lies beyond `before`, plus
+		// deletions; the full delete set is sent only when it may hold one they have not seen.
+		const missed = Y.encodeStateAsUpdate(doc, dirty.before);
+		const { structs, ds } = Y.decodeUpdate(missed);
+		const send = structs.length > 0 || (ds.clients.size > 0 && (dirty.deletes || !deletesNothingNew(ds, old)));
+		this.#dirty = null;
+		this.#stored = null;
+		this.#doc = doc;
+		this.#watch(doc);
+		old.destroy();
+		if (send) this.#forward(missed, REMOTE);
 	}
 
 	/** Applies an update another process stored (its row id from a notice). */
 	receiveStored(id: number): Promise<void> {
 		return this.#serially(async () => {
 			if (this.closed) return;
+			await this.#clean();
 			const update = await this.#deps.storage.readUpdate(this.name, id);
 			// Gone means compacted into the snapshot already: read everything (applying twice is harmless).
 			if (update === null) await this.#catchUp();
@@ -254,7 +371,10 @@ export class Room {
 
 	/** Re-reads the stored document and applies whatever this process has not seen (after a lost notice). */
 	catchUp(): Promise<void> {
-		return this.#serially(() => this.#catchUp());
+		return this.#serially(async () => {
+			await this.#clean();
+			await this.#catchUp();
+		});
 	}
 
 	async #catchUp(): Promise<void> {
@@ -263,14 +383,9 @@ export class Room {
 		if (updates.length > 0) this.#applyRemote(Y.mergeUpdates(updates));
 	}
 
+	/** Applies a stored update; the document's update event forwards what is new to every connection. */
 	#applyRemote(update: Uint8Array) {
-		Y.applyUpdate(this.#shadow, update, REMOTE);
-		Y.applyUpdate(this.doc, update, REMOTE);
-	}
-
-	#rebuildShadow() {
-		this.#shadow.destroy();
-		this.#shadow = cloneDoc(this.doc);
+		Y.applyUpdate(this.#doc, update, REMOTE);
 	}
 
 	/**
@@ -336,21 +451,26 @@ export class Room {
 		return this.members.size === 0;
 	}
 
-	/** Stops taking changes and frees the documents, after everything queued has run. */
+	/** Stops taking changes and frees the document, after everything queued has run. */
 	async close(): Promise<void> {
 		await this.#serially(() => {
 			this.closed = true;
 		});
+		const awarenessDoc = this.awareness.doc;
 		this.awareness.destroy();
-		this.#shadow.destroy();
-		this.doc.destroy();
+		awarenessDoc.destroy();
+		this.#doc.destroy();
 	}
 }
 
-function cloneDoc(doc: Y.Doc): Y.Doc {
-	const copy = new Y.Doc({ gc: doc.gc });
-	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-	return copy;
+/** A document as stored: its snapshot followed by its updates. */
+async function loadDoc(storage: DocumentStorage, name: string): Promise<Y.Doc> {
+	const { updates } = await storage.load(name);
+	const doc = new Y.Doc({ gc: true });
+	doc.transact(() => {
+		for (const update of updates) Y.applyUpdate(doc, update);
+	});
+	return doc;
 }
 
 function deletesNothingNew(ds: ReturnType<typeof Y.decodeUpdate>['ds'], doc: Y.Doc): boolean {
@@ -364,7 +484,7 @@ function hasPending(doc: Y.Doc): boolean {
 }
 
 /**
- * Checks an update against the shadow before anything is applied: every struct must be written under a
+ * Checks an update against the document before anything is applied: every struct must be written under a
  * client id that is unbound or bound to this user, and everything it builds on (earlier clocks of its
  * client, the items it is inserted next to or into, the items it deletes) must be known. Yjs would keep
  * an update with missing dependencies pending and integrate it later, when someone else supplies them:

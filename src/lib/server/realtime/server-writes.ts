@@ -6,7 +6,9 @@
  * the path an accepted update takes from storage onwards:
  *
  *   1. the document is read from storage (snapshot + updates), which always holds at least what any
- *      process has shown anyone, since rooms apply only stored updates;
+ *      process has shown anyone, since rooms forward (and answer sync requests with) only stored
+ *      updates — a room's document may hold an update for the moment it is being stored, or one the
+ *      policy refused until it is rebuilt from storage, but no one reads it meanwhile (room.ts);
  *   2. `change(doc)` runs as one Yjs transaction on that copy; the update it emits is the change;
  *   3. the change is appended to `realtime_update` (sealed, with its NOTIFY in the same statement), so it
  *      is durable before anyone sees it;
