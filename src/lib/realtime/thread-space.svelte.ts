@@ -1,0 +1,86 @@
+import { onMount } from 'svelte';
+import { describeBodyProblem, editPost, removePost, toggleReaction, type Post, type Thread } from '$lib/board/posts';
+import type { ReactionKind } from '$lib/board/schema';
+import type { RealtimeDocument } from './realtime-document.svelte';
+
+/** What a thread card may do to the posts of one live document, as its signed-in author. */
+export interface ThreadActions {
+	reply(parentId: string, body: string): string | null;
+	edit(postId: string, body: string): string | null;
+	remove(postId: string): void;
+	react(postId: string, kind: ReactionKind): void;
+}
+
+/**
+ * Reply, edit, delete and react on `space` as `userId`. `write` creates a post or reply after the
+ * caller's own checks and returns a message for the person when it cannot. The document is read at call
+ * time: after a refusal the space starts again from a fresh one.
+ */
+export function createThreadActions(
+	space: RealtimeDocument,
+	userId: string,
+	write: (body: string, parentId?: string) => string | null
+): ThreadActions {
+	return {
+		reply: (parentId, body) => write(body, parentId),
+		edit(postId, body) {
+			const problem = describeBodyProblem(body);
+			if (problem) return problem;
+			editPost(space.doc, postId, body);
+			return null;
+		},
+		remove(postId) {
+			removePost(space.doc, postId, { userId, removal: 'author' });
+		},
+		react(postId, kind) {
+			toggleReaction(space.doc, postId, kind, userId);
+		}
+	};
+}
+
+/**
+ * A polite screen-reader line for posts others add, once the first sync has shown what was already
+ * there. Create it while a component initialises (it owns an effect).
+ */
+export class NewPostAnnouncer {
+	text = $state('');
+	#seen: Set<string> | null = null;
+
+	constructor(options: {
+		space: RealtimeDocument;
+		threads: () => Thread[];
+		userId: string;
+		nameOf: (userId: string) => string;
+		noun: { one: string; many: string };
+	}) {
+		$effect(() => {
+			const posts: Post[] = options.threads().flatMap((thread) => [thread.post, ...thread.replies]);
+			if (this.#seen === null) {
+				if (options.space.connection !== 'live') return;
+				this.#seen = new Set(posts.map((post) => post.id));
+				return;
+			}
+			const seen = this.#seen;
+			const fresh = posts.filter((post) => !seen.has(post.id) && post.state === 'live' && post.authorId !== options.userId);
+			for (const post of posts) seen.add(post.id);
+			if (fresh.length === 1 && fresh[0].state === 'live') {
+				const who = options.nameOf(fresh[0].authorId);
+				this.text = fresh[0].parentId ? `${who} replied.` : `New ${options.noun.one} from ${who}.`;
+			} else if (fresh.length > 1) {
+				this.text = `${fresh.length} new ${options.noun.many}.`;
+			}
+		});
+	}
+}
+
+/** The current time, refreshed every half minute, for "just now" / "5 minutes ago". */
+export class MinuteClock {
+	now = $state(Date.now());
+
+	constructor() {
+		onMount(() => {
+			const timer = setInterval(() => (this.now = Date.now()), 30_000);
+			return () => clearInterval(timer);
+		});
+	}
+}
