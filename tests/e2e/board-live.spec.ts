@@ -1,66 +1,11 @@
-import fs from 'node:fs';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createStaff, newPerson, openSignedIn, type Person } from './support/people';
-import { DESKTOP, PHONE, expectAccessible } from './support/look';
+import { expect, test } from '@playwright/test';
+import { formGroup, invite, join, openBoard, thread } from './support/circle';
+import { createStaff, newPerson, openSignedIn } from './support/people';
+import { expectAccessible, screenshotBothWidths } from './support/look';
 
 // Two members and their therapist, each on their own device, on one group's board: what one writes,
 // the others see live — posts, replies, "me too", edits and deletions — and who is here now.
 
-const SCREENS = '.tmp/screens';
-
-async function screenshot(page: Page, name: string) {
-	fs.mkdirSync(SCREENS, { recursive: true });
-	const original = page.viewportSize();
-	for (const [label, size] of [['390', PHONE], ['1280', DESKTOP]] as const) {
-		await page.setViewportSize(size);
-		await page.screenshot({ path: `${SCREENS}/board-${name}-${label}.png`, fullPage: true });
-	}
-	if (original) await page.setViewportSize(original);
-}
-
-async function formGroup(page: Page, name: string): Promise<string> {
-	await page.goto('/groups/new');
-	await page.getByLabel('Name', { exact: true }).fill(name);
-	await page.getByLabel('Time zone').selectOption('Europe/Berlin');
-	await page.getByLabel('Time', { exact: true }).fill('18:30');
-	await page.getByLabel('First session').fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
-	await page.getByRole('button', { name: 'Form the group' }).click();
-	await expect(page.getByText('Your group is ready.')).toBeVisible();
-	return /\/groups\/([a-z0-9]+)\//.exec(page.url())![1];
-}
-
-async function invite(page: Page, groupId: string): Promise<string> {
-	await page.goto(`/groups/${groupId}/members`);
-	await page.getByRole('button', { name: 'Create invitation' }).click();
-	const link = page.getByTestId('invite-link');
-	await expect(link).toBeVisible();
-	return link.inputValue();
-}
-
-async function join(browser: Browser, link: string, person: Person): Promise<Page> {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await page.goto(link);
-	const form = page.locator('form', { has: page.getByRole('button', { name: 'Create account and continue' }) });
-	await form.getByLabel('Name in the group').fill(person.displayName);
-	await form.getByLabel('Email').fill(person.email);
-	await form.getByLabel('Password').fill(person.password);
-	await form.getByRole('button', { name: 'Create account and continue' }).click();
-	await page.getByLabel('I have read this agreement').check();
-	await page.getByLabel('Type your name to sign').fill(person.displayName);
-	await page.getByRole('button', { name: 'Sign and join the group' }).click();
-	await expect(page).toHaveURL(/\/groups\/[a-z0-9]+$/);
-	return page;
-}
-
-async function openBoard(page: Page, groupId: string) {
-	await page.goto(`/groups/${groupId}/board`);
-	await expect(page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
-}
-
-function thread(page: Page, text: string) {
-	return page.getByTestId('thread').filter({ hasText: text });
-}
 
 test('two members and a facilitator see each other’s posts, replies and reactions live', async ({ browser }) => {
 	test.setTimeout(180_000);
@@ -70,8 +15,8 @@ test('two members and a facilitator see each other’s posts, replies and reacti
 	const [samLink, alexLink] = [await invite(fran, groupId), await invite(fran, groupId)];
 	const samPerson = newPerson('Sam');
 	const alexPerson = newPerson('Alex');
-	const sam = await join(browser, samLink, samPerson);
-	const alex = await join(browser, alexLink, alexPerson);
+	const sam = (await join(browser, samLink, samPerson)).page;
+	const alex = (await join(browser, alexLink, alexPerson)).page;
 
 	await sam.getByRole('link', { name: 'Open the board' }).click();
 	await expect(sam.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
@@ -123,9 +68,9 @@ test('two members and a facilitator see each other’s posts, replies and reacti
 	await expect(fran.getByText(first)).toHaveCount(0);
 
 	await expectAccessible(alex);
-	await screenshot(alex, 'member');
+	await screenshotBothWidths(alex, 'board-member');
 	await expectAccessible(fran);
-	await screenshot(fran, 'facilitator');
+	await screenshotBothWidths(fran, 'board-facilitator');
 
 	// The board is stored: a reload shows the same conversation.
 	await alex.reload();
@@ -139,7 +84,7 @@ test('two members and a facilitator see each other’s posts, replies and reacti
 		await expect(page.getByText(edited)).toHaveCount(0);
 	}
 	await expectAccessible(sam);
-	await screenshot(sam, 'after-delete');
+	await screenshotBothWidths(sam, 'board-after-delete');
 
 	// Muting reaches Alex's open board at once: it turns read-only without a reload, and back.
 	await fran.goto(`/groups/${groupId}/members`);
@@ -148,7 +93,7 @@ test('two members and a facilitator see each other’s posts, replies and reacti
 	await expect(alex.getByLabel('Share with the group')).toHaveCount(0);
 	await alex.emulateMedia({ colorScheme: 'dark' });
 	await expectAccessible(alex);
-	await screenshot(alex, 'muted-dark');
+	await screenshotBothWidths(alex, 'board-muted-dark');
 	await alex.emulateMedia({ colorScheme: 'light' });
 	await fran.getByRole('button', { name: 'Unmute Alex' }).click();
 	await expect(alex.getByLabel('Share with the group')).toBeVisible();

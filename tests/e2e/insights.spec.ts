@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { formCircle } from './support/circle';
+import { formCircle, thread } from './support/circle';
 import { expectAccessible, screenshotBothWidths } from './support/look';
 
 // After a journey: Sam shares one insight with the whole circle and one with the facilitators only.
@@ -27,9 +27,6 @@ async function openLive(page: Page, path: string): Promise<void> {
 	await expect(page.getByRole('status').filter({ hasText: 'Live' }).first()).toBeVisible();
 }
 
-function thread(page: Page, text: string) {
-	return page.getByTestId('thread').filter({ hasText: text });
-}
 
 test('insights go only to the audience their author chose; replies, "me too" and journal shares are live', async ({
 	browser

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import { formCircle, openBoard } from './support/circle';
+import { expect, test } from '@playwright/test';
+import { formCircle, openBoard, thread } from './support/circle';
 import { expectAccessible, screenshotBothWidths } from './support/look';
 
 // A facilitator (Fran) and two members (Sam, Alex), each on their own device: Alex flags Sam's post and it
@@ -8,13 +7,9 @@ import { expectAccessible, screenshotBothWidths } from './support/look';
 // it for good (a tombstone stays); Sam uses "Support" to message the facilitators, and Fran's open staff
 // space shows it at once.
 
-function thread(page: Page, text: string) {
-	return page.getByTestId('thread').filter({ hasText: text });
-}
 
 test('flag, hide, restore, remove for good and an urgent message, live across three people', async ({ browser }) => {
 	test.setTimeout(240_000);
-	fs.mkdirSync('.tmp/screens', { recursive: true });
 	const circle = await formCircle(browser, { name: 'Moderation circle', facilitator: 'Fran', members: ['Sam', 'Alex'] });
 	const { groupId } = circle;
 	const fran = circle.facilitator.page;

@@ -83,3 +83,8 @@ export async function setSessionState(page: Page, groupId: string, label: string
 	await form.getByRole('button', { name: 'Save' }).click();
 	await expect(page.getByText('Saved.')).toBeVisible();
 }
+
+/** A thread on the board or in a space, found by words in it. */
+export function thread(page: Page, text: string) {
+	return page.getByTestId('thread').filter({ hasText: text });
+}
