@@ -2,7 +2,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { hearthRealtime } from './src/lib/server/realtime/vite-plugin';
+import { hearthRealtime } from './src/lib/server/realtime/vite-plugin.ts';
 
 export default defineConfig({
 	plugins: [tailwindcss(), sveltekit(), hearthRealtime()],
