@@ -72,6 +72,12 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		await expect(thread(alex, words)).toContainText('This thread is closed to new replies.');
 		await franThread.getByRole('button', { name: 'Reopen replies' }).click();
 		await expect(thread(alex, words)).not.toContainText('This thread is closed to new replies.');
+		// Pinning puts it first, for everyone, and says so.
+		await franThread.getByRole('button', { name: 'Pin', exact: true }).click();
+		await expect(alex.getByTestId('pinned')).toHaveText('Pinned by your facilitators');
+		await expect(alex.getByTestId('thread').first()).toContainText(words);
+		await franThread.getByRole('button', { name: 'Unpin' }).click();
+		await expect(alex.getByTestId('pinned')).toHaveCount(0);
 		await franThread.getByRole('button', { name: 'Remove for good' }).first().click();
 		await franThread.getByLabel('Reason').selectOption('safety');
 		await franThread.locator('form').getByRole('button', { name: 'Remove for good' }).click();
