@@ -116,6 +116,12 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		// Members cannot reach the staff space by URL.
 		const response = await alex.goto(`/groups/${groupId}/staff`);
 		expect(response?.status()).toBe(404);
+
+		// Opening the staff space is itself in the group's activity log, without any of its words.
+		await fran.goto(`/groups/${groupId}/audit`);
+		const events = fran.getByRole('list', { name: 'Audit events, newest first' });
+		await expect(events.getByText('Staff space opened').first()).toBeVisible();
+		await expect(fran.getByRole('main')).not.toContainText(urgent);
 	} finally {
 		await circle.close();
 	}

@@ -37,7 +37,9 @@ export const auditActions = [
 	'post.restored',
 	'post.redacted',
 	'support.urgent_message',
-	'practice.crisis_lines_changed'
+	'practice.crisis_lines_changed',
+	'care.viewed',
+	'staff_space.viewed'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -32,7 +32,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'post.restored': 'Post restored',
 	'post.redacted': 'Post removed by a facilitator',
 	'support.urgent_message': 'Urgent message to facilitators',
-	'practice.crisis_lines_changed': 'Crisis lines changed'
+	'practice.crisis_lines_changed': 'Crisis lines changed',
+	'care.viewed': "A member's care thread opened",
+	'staff_space.viewed': 'Staff space opened'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

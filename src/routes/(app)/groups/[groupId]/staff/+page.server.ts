@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { careDocumentName, groupDocumentName, isId, staffDocumentName } from '$lib/board/document-names';
+import { recordAudit } from '$lib/server/audit';
 import { requireFacilitator } from '$lib/server/groups/access';
 import { listMembers } from '$lib/server/groups/membership';
 import { markNotificationsRead } from '$lib/server/moderation/notifications';
@@ -11,7 +12,11 @@ export const load: PageServerLoad = async (event) => {
 	const { groupId } = event.params;
 	if (!isId(groupId)) error(404, 'Not found');
 	const { user } = await requireFacilitator(event, groupId);
-	const [members] = await Promise.all([listMembers(groupId), markNotificationsRead(user.id, groupId)]);
+	const [members] = await Promise.all([
+		listMembers(groupId),
+		markNotificationsRead(user.id, groupId),
+		recordAudit({ action: 'staff_space.viewed', actorId: user.id, objectType: 'group', objectId: groupId, groupId })
+	]);
 	return {
 		me: { id: user.id, displayName: user.displayName },
 		staffDocument: staffDocumentName(groupId),
