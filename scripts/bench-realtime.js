@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { createServer } from 'vite';
+import { createAppModuleLoader } from '../tests/support/app-modules.js';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -86,20 +86,7 @@ async function startDurablePostgres() {
 
 /** Loads app modules (TypeScript, `$lib`) the way the realtime test server does. */
 async function loadAppModules() {
-	const vite = await createServer({
-		root,
-		configFile: false,
-		logLevel: 'error',
-		appType: 'custom',
-		server: { middlewareMode: true, hmr: false, watch: null, ws: false },
-		optimizeDeps: { noDiscovery: true, include: [] },
-		resolve: {
-			alias: [
-				{ find: /^\$lib\//, replacement: `${root}/src/lib/` },
-				{ find: /^\$env\/dynamic\/private$/, replacement: `${root}/tests/support/env-dynamic-private.ts` }
-			]
-		}
-	});
+	const vite = await createAppModuleLoader();
 	cleanups.push(() => vite.close());
 	const load = (/** @type {string} */ file) => vite.ssrLoadModule(file);
 	return {

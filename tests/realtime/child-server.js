@@ -1,27 +1,11 @@
 // A second Hearth process for realtime tests: the app's own realtime wiring (src/lib/server/realtime/
 // index.ts, configured from the environment like the real server: DATABASE_URL, HEARTH_DATA_KEY,
-// ORIGIN) behind a plain http server on PORT, exactly as server.js hands it upgrades. Loaded through
-// Vite's SSR loader only to compile TypeScript and resolve `$lib`, so it needs no build and never
-// touches build/ or .svelte-kit/. Prints "ready" once it accepts sockets.
+// ORIGIN) behind a plain http server on PORT, exactly as server.js hands it upgrades. Needs no build
+// (see tests/support/app-modules.js). Prints "ready" once it accepts sockets.
 import http from 'node:http';
-import path from 'node:path';
-import { createServer } from 'vite';
+import { createAppModuleLoader } from '../support/app-modules.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const vite = await createServer({
-	root,
-	configFile: false,
-	logLevel: 'error',
-	appType: 'custom',
-	server: { middlewareMode: true, hmr: false, watch: null, ws: false },
-	optimizeDeps: { noDiscovery: true, include: [] },
-	resolve: {
-		alias: [
-			{ find: /^\$lib\//, replacement: `${root}/src/lib/` },
-			{ find: /^\$env\/dynamic\/private$/, replacement: `${root}/tests/support/env-dynamic-private.ts` }
-		]
-	}
-});
+const vite = await createAppModuleLoader();
 const { startRealtime } = await vite.ssrLoadModule('/src/lib/server/realtime/index.ts');
 await startRealtime();
 
