@@ -81,7 +81,8 @@ describe('on a PostgreSQL server', () => {
 });
 
 describe('embedded (no DATABASE_URL)', () => {
-	it('keeps its data on disk across a restart', { timeout: 60_000 }, async () => {
+	// Two PGlite starts with migrations: ~10 s on a quiet machine, several times that on a loaded one.
+	it('keeps its data on disk across a restart', { timeout: 240_000 }, async () => {
 		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-pglite-'));
 		try {
 			const row = newUser();
