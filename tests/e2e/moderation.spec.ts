@@ -107,11 +107,18 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		await expectAccessible(fran);
 		await screenshotBothWidths(fran, 'staff-space-urgent');
 
-		// Elsewhere in the group, the staff space tab says something is waiting, until Fran opens it.
+		// Elsewhere in the group, the staff space tab says something is waiting, until Fran says she has seen
+		// it: opening the page (or hovering over its tab) marks nothing.
 		await fran.goto(`/groups/${groupId}/board`);
 		await expect(fran.getByRole('link', { name: /^Staff space \(1 new\)$/ })).toBeVisible();
+		await fran.getByRole('link', { name: /^Staff space/ }).hover();
 		await fran.getByRole('link', { name: /^Staff space/ }).click();
+		await expect(fran.getByText('1 new alert since you last looked.')).toBeVisible();
+		await fran.reload();
+		await expect(fran.getByRole('link', { name: /^Staff space \(1 new\)$/ })).toBeVisible();
+		await fran.getByRole('button', { name: 'Mark as seen' }).click();
 		await expect(fran.getByRole('link', { name: 'Staff space', exact: true })).toBeVisible();
+		await expect(fran.getByText('since you last looked')).toHaveCount(0);
 
 		// Members cannot reach the staff space by URL.
 		const response = await alex.goto(`/groups/${groupId}/staff`);

@@ -21,9 +21,10 @@ import { openTestDatabase } from '$test/database';
 import { DataKeyring } from '$lib/server/realtime/encryption';
 import type { GetGroupAccess } from '$lib/server/realtime/access';
 import { getGroupAccess } from '$lib/server/groups/access';
-import { getCurrentAgreement } from '$lib/server/groups/agreements';
+import { recordDocumentOpened } from '$lib/server/audit/document-views';
+import { getCurrentAgreement, publishAgreement } from '$lib/server/groups/agreements';
 import { createGroup } from '$lib/server/groups/groups';
-import { removeMember, setMemberMuted } from '$lib/server/groups/membership';
+import { addFacilitator, removeMember, setMemberMuted } from '$lib/server/groups/membership';
 import { acceptInvitation, createInvitation } from '$lib/server/invitations';
 import { messageAccess, messageRefused, messageSaved } from '$lib/server/realtime/protocol';
 import type { ChangePolicy, RealtimeLog } from '$lib/server/realtime/room';
@@ -90,12 +91,21 @@ export class TestGroups {
 		await acceptInvitation({ token, userId: person.userId, typedName: person.name, agreementVersion: agreement!.version });
 	}
 
+	async addFacilitator(groupId: string, person: Person, by: Person) {
+		await addFacilitator({ groupId, actorId: by.userId, userId: person.userId, kind: 'therapist' });
+	}
+
 	async remove(groupId: string, person: Person, by: Person) {
 		await removeMember({ groupId, actorId: by.userId, userId: person.userId });
 	}
 
 	async mute(groupId: string, person: Person, by: Person) {
 		await setMemberMuted({ groupId, actorId: by.userId, userId: person.userId, muted: true });
+	}
+
+	/** A new agreement version: every member must sign it again. */
+	async publishNewAgreement(groupId: string, by: Person) {
+		await publishAgreement({ groupId, actorId: by.userId, body: `What is shared here stays here (${generateId()}).` });
 	}
 }
 
@@ -136,6 +146,7 @@ export async function startTestServer(options: {
 		validateSessionToken,
 		getSessionHardLimit,
 		origin,
+		onConnect: recordDocumentOpened,
 		limits: { idleUnloadMs: 200, ...options.limits },
 		log
 	});

@@ -20,6 +20,7 @@
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { getDocumentGroupId, parseDocumentName } from '$lib/board/document-names';
 
 const MESSAGE_SYNC = 0;
 const SYNC_STEP_2 = 1;
@@ -31,7 +32,30 @@ const MESSAGE_ACCESS = 102;
 export type ConnectionState = 'connecting' | 'live' | 'offline' | 'closed';
 export type SaveState = 'saved' | 'saving';
 /** Why the server ended the connection for good (it will not be retried). */
-export type ClosedReason = 'signed-out' | 'no-access' | 'too-many-tabs' | 'unavailable';
+export type ClosedReason = 'signed-out' | 'no-access' | 'unsigned' | 'too-many-tabs' | 'unavailable';
+/** The reasons that mean this person may no longer read what the tab holds. */
+export type RevokedReason = Extract<ClosedReason, 'signed-out' | 'no-access' | 'unsigned'>;
+
+const CLOSED_REASONS: Record<number, ClosedReason> = {
+	4401: 'signed-out',
+	4403: 'no-access',
+	4428: 'unsigned',
+	4429: 'too-many-tabs'
+};
+
+function isRevoked(reason: ClosedReason): reason is RevokedReason {
+	return reason === 'signed-out' || reason === 'no-access' || reason === 'unsigned';
+}
+
+/**
+ * Where a tab goes once its access ends: a full page load, so nothing of the board stays in this tab's
+ * memory, replacing the history entry so that Back cannot show it again from the browser's cache.
+ */
+export function leaveRevokedPage(reason: RevokedReason, groupId: string | null): void {
+	const target =
+		reason === 'unsigned' && groupId ? `/groups/${groupId}/agreement` : `/closed?reason=${reason}`;
+	window.location.replace(target);
+}
 
 export type Presence = {
 	userId: string;
@@ -81,11 +105,28 @@ export class RealtimeDocument {
 	#typingTimer: ReturnType<typeof setTimeout> | undefined;
 
 	readonly #serverUrl: string | null;
+	/** Outside a browser (tests), a WebSocket class that can send the session cookie. */
+	readonly #socketClass: typeof WebSocket | null;
+	readonly #onRevoked: (reason: RevokedReason) => void;
 
-	/** `serverUrl` is for tests; in the browser the page's own origin is used. */
-	constructor(name: string, options: { serverUrl?: string } = {}) {
+	/**
+	 * `serverUrl` and `socketClass` are for tests; in the browser the page's own origin and WebSocket are
+	 * used. `onRevoked` runs after the
+	 * document has been forgotten because access ended; by default the tab leaves the page.
+	 */
+	constructor(
+		name: string,
+		options: { serverUrl?: string; socketClass?: typeof WebSocket; onRevoked?: (reason: RevokedReason) => void } = {}
+	) {
 		this.name = name;
 		this.#serverUrl = options.serverUrl ?? null;
+		this.#socketClass = options.socketClass ?? null;
+		this.#onRevoked =
+			options.onRevoked ??
+			((reason) => {
+				const parsed = parseDocumentName(name);
+				leaveRevokedPage(reason, parsed && getDocumentGroupId(parsed));
+			});
 	}
 
 	/** The document; replaced (and `version` bumped) when a refused change forces a fresh sync. */
@@ -212,7 +253,7 @@ export class RealtimeDocument {
 
 	#countingSocketClass(): typeof WebSocket {
 		const onSent = () => this.#onUpdateSent();
-		return class extends WebSocket {
+		return class extends (this.#socketClass ?? WebSocket) {
 			sentUpdates = 0;
 			send(data: Parameters<WebSocket['send']>[0]) {
 				super.send(data);
@@ -267,8 +308,31 @@ export class RealtimeDocument {
 			return;
 		}
 		this.#connection = 'closed';
-		this.#closed =
-			code === 4401 ? 'signed-out' : code === 4403 ? 'no-access' : code === 4429 ? 'too-many-tabs' : 'unavailable';
+		const reason = CLOSED_REASONS[code] ?? 'unavailable';
+		this.#closed = reason;
+		if (isRevoked(reason)) {
+			this.#forget();
+			this.#onRevoked(reason);
+		}
+	}
+
+	/**
+	 * Access ended: the content goes from memory and from the screen at once (views re-read an empty
+	 * document), and nothing written from now on is kept or sent.
+	 */
+	#forget(): void {
+		const old = this.#provider;
+		this.#provider = null;
+		queueMicrotask(() => old?.destroy());
+		const oldDoc = this.#doc;
+		this.#doc = new Y.Doc();
+		queueMicrotask(() => oldDoc.destroy());
+		this.#unsent = false;
+		this.#awaitSeq = null;
+		this.#save = 'saved';
+		this.#canWrite = false;
+		this.#version++;
+		this.#presenceVersion++;
 	}
 
 	/** Drops the local document (and any refused change in it) and syncs a fresh one from the server. */

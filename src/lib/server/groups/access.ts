@@ -28,13 +28,13 @@ export interface GroupAccess {
 	muted: boolean;
 	/** False when muted, when the group is archived, or the member has not (re)signed the current agreement. */
 	canWrite: boolean;
+	/** A member who has not signed the agreement version in force (facilitators never need to). */
+	needsSignature: boolean;
 }
 
 /** GroupAccess plus what the pages need to steer a member to the agreement. */
 export interface GroupStanding extends GroupAccess {
 	facilitatorKind: FacilitatorKind | null;
-	/** A member who has not signed the agreement version in force (facilitators never need to). */
-	needsSignature: boolean;
 	agreementKind: AgreementKind | null;
 }
 
@@ -85,8 +85,8 @@ export async function getGroupStanding(userId: string, groupId: string): Promise
 export async function getGroupAccess(userId: string, groupId: string): Promise<GroupAccess | null> {
 	const standing = await getGroupStanding(userId, groupId);
 	if (!standing) return null;
-	const { groupId: id, userId: uid, role, lifecycle, muted, canWrite } = standing;
-	return { groupId: id, userId: uid, role, lifecycle, muted, canWrite };
+	const { groupId: id, userId: uid, role, lifecycle, muted, canWrite, needsSignature } = standing;
+	return { groupId: id, userId: uid, role, lifecycle, muted, canWrite, needsSignature };
 }
 
 /** The user ids of the group's active facilitators (therapists and medical providers). */

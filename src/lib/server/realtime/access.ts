@@ -8,6 +8,8 @@ export interface GroupAccess {
 	lifecycle: 'forming' | 'active' | 'alumni' | 'archived';
 	muted: boolean;
 	canWrite: boolean;
+	/** A member who has not signed the agreement in force: no group content until they do. */
+	needsSignature: boolean;
 }
 
 export type GetGroupAccess = (userId: string, groupId: string) => Promise<GroupAccess | null>;
@@ -20,41 +22,54 @@ export interface DocumentGrant {
 }
 
 /**
- * Who may open which document (DESIGN.md, "Architecture"); null means not at all, and is also the answer
- * for groups that do not exist, so a refusal never tells whether a group is there.
+ * A document may be opened with a grant, or not: `forbidden` also answers for groups that do not exist,
+ * so a refusal never tells whether a group is there; `unsigned` is a member who must first sign the
+ * agreement in force, the same rule the pages apply with `requireGroupMember`.
+ */
+export type DocumentAccess = { ok: true; grant: DocumentGrant } | { ok: false; why: 'forbidden' | 'unsigned' };
+
+const forbidden: DocumentAccess = { ok: false, why: 'forbidden' };
+const granted = (grant: DocumentGrant): DocumentAccess => ({ ok: true, grant });
+
+/**
+ * Who may open which document (DESIGN.md, "Architecture").
  *
  * Writing follows the groups domain's `canWrite` on the group board. The care document is a member's line
  * to their facilitators ("support now"), so muting, which silences someone on the shared board, does not
- * close it; only an archived group does. The journal belongs to its owner alone, always writable.
+ * close it, and neither does an agreement waiting to be signed: it holds only their own words and their
+ * facilitators' replies, and reaching the facilitators in a crisis must stay possible. Only an archived
+ * group closes it. The journal belongs to its owner alone, always writable.
  */
-export async function getDocumentGrant(
+export async function getDocumentAccess(
 	userId: string,
 	document: ParsedDocumentName,
 	getGroupAccess: GetGroupAccess
-): Promise<DocumentGrant | null> {
+): Promise<DocumentAccess> {
 	switch (document.kind) {
 		case 'journal':
-			return document.userId === userId ? { role: 'member', canWrite: true } : null;
+			return document.userId === userId ? granted({ role: 'member', canWrite: true }) : forbidden;
 		case 'group': {
 			const access = await getGroupAccess(userId, document.groupId);
-			return access ? { role: access.role, canWrite: access.canWrite } : null;
+			if (!access) return forbidden;
+			if (access.needsSignature) return { ok: false, why: 'unsigned' };
+			return granted({ role: access.role, canWrite: access.canWrite });
 		}
 		case 'staff': {
 			const access = await getGroupAccess(userId, document.groupId);
-			if (access?.role !== 'facilitator') return null;
-			return { role: 'facilitator', canWrite: access.lifecycle !== 'archived' };
+			if (access?.role !== 'facilitator') return forbidden;
+			return granted({ role: 'facilitator', canWrite: access.lifecycle !== 'archived' });
 		}
 		case 'care': {
 			const access = await getGroupAccess(userId, document.groupId);
-			if (!access) return null;
+			if (!access) return forbidden;
 			const writable = access.lifecycle !== 'archived';
 			if (document.userId === userId) {
-				return access.role === 'member' ? { role: 'member', canWrite: writable } : null;
+				return access.role === 'member' ? granted({ role: 'member', canWrite: writable }) : forbidden;
 			}
-			if (access.role !== 'facilitator') return null;
+			if (access.role !== 'facilitator') return forbidden;
 			// Only the care documents of people who are in the group: no documents for arbitrary ids.
 			const subject = await getGroupAccess(document.userId, document.groupId);
-			return subject?.role === 'member' ? { role: 'facilitator', canWrite: writable } : null;
+			return subject?.role === 'member' ? granted({ role: 'facilitator', canWrite: writable }) : forbidden;
 		}
 	}
 }

@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { careDocumentName, groupDocumentName, journalDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { createPost, listPosts } from '$lib/board/posts';
+import { and, eq } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
+import { auditEvent } from '$lib/server/db/schema';
 import { CloseCode, messageAccess, messageSync } from './protocol';
 import {
 	RawSocket,
@@ -100,6 +102,28 @@ describe('refuses before sending any document byte', () => {
 		expect(await refusal(staffDocumentName(groupId), member)).toEqual({ code: CloseCode.forbidden, received: 0 });
 	});
 
+	it('a member who has not signed the agreement in force opening the group board (4428)', async () => {
+		const unsignedGroup = await groups.createGroup(facilitator);
+		const waiting = await createPerson('Cal');
+		await groups.add(unsignedGroup, waiting, facilitator);
+		await groups.publishNewAgreement(unsignedGroup, facilitator);
+		expect(await refusal(groupDocumentName(unsignedGroup), waiting)).toEqual({
+			code: CloseCode.agreementRequired,
+			received: 0
+		});
+		// Their line to the facilitators and their own journal stay open: a crisis does not wait for a signature.
+		const clients = [
+			new TestClient(server, careDocumentName(unsignedGroup, waiting.userId), { person: waiting }),
+			new TestClient(server, journalDocumentName(waiting.userId), { person: waiting })
+		];
+		try {
+			await Promise.all(clients.map((client) => client.waitForSync()));
+			expect(clients.map((client) => client.canWrite)).toEqual([true, true]);
+		} finally {
+			for (const client of clients) client.destroy();
+		}
+	});
+
 	it('a path that is not a document name (4404)', async () => {
 		expect(await refusal(`group:${groupId}:extra`, member)).toEqual({ code: CloseCode.notFound, received: 0 });
 		expect(await refusal('group:NOT-AN-ID', member)).toEqual({ code: CloseCode.notFound, received: 0 });
@@ -137,6 +161,40 @@ describe('admits', () => {
 		try {
 			await Promise.all(clients.map((client) => client.waitForSync()));
 			expect(clients.map((client) => client.canWrite)).toEqual([true, true, true, true]);
+		} finally {
+			for (const client of clients) client.destroy();
+		}
+	});
+});
+
+describe('records confidential views where content leaves the server', () => {
+	const viewsBy = async (person: Person) =>
+		(
+			await connection.db
+				.select({ action: auditEvent.action, objectId: auditEvent.objectId })
+				.from(auditEvent)
+				.where(and(eq(auditEvent.actorId, person.userId), eq(auditEvent.groupId, groupId)))
+		).filter((row) => row.action === 'care.viewed' || row.action === 'staff_space.viewed');
+
+	it("once per socket a facilitator opens on a member's care thread or the staff space, never for the member's own", async () => {
+		const watcher = await createPerson('Kit', 'staff');
+		await groups.addFacilitator(groupId, watcher, facilitator);
+		expect(await viewsBy(watcher)).toEqual([]);
+		const clients = [
+			new TestClient(server, careDocumentName(groupId, member.userId), { person: watcher }),
+			new TestClient(server, staffDocumentName(groupId), { person: watcher }),
+			new TestClient(server, careDocumentName(groupId, member.userId), { person: member })
+		];
+		try {
+			await Promise.all(clients.map((client) => client.waitForSync()));
+			expect(await viewsBy(watcher)).toEqual(
+				expect.arrayContaining([
+					{ action: 'care.viewed', objectId: member.userId },
+					{ action: 'staff_space.viewed', objectId: groupId }
+				])
+			);
+			expect(await viewsBy(watcher)).toHaveLength(2);
+			expect(await viewsBy(member)).toEqual([]);
 		} finally {
 			for (const client of clients) client.destroy();
 		}

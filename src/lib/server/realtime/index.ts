@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { checkUpdate } from '$lib/board/policy';
 import { startAccessChangeRelay, stopAccessChangeRelay } from '../access-events';
+import { recordDocumentOpened } from '../audit/document-views';
 import { getSessionHardLimit, validateSessionToken } from '../auth/sessions';
 import { getConfig } from '../config';
 import { connection } from '../db';
@@ -63,7 +64,8 @@ export function startRealtime(): Promise<RealtimeServer> {
 			getGroupAccess,
 			validateSessionToken,
 			getSessionHardLimit,
-			origin: getConfig().origin
+			origin: getConfig().origin,
+			onConnect: recordDocumentOpened
 		});
 		await startAccessChangeRelay();
 		await server.start();

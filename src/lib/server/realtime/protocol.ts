@@ -40,6 +40,8 @@
  *   4403 forbidden     foreign Origin, or the user may not open this document (or no longer may)
  *   4404 not found     the path is not /realtime/<valid document name>
  *   4408 policy        repeated refused updates
+ *   4428 agreement     a member who has not signed the group's agreement in force: no byte of the group
+ *                      board until they do (their care document stays open: their line to the facilitators)
  *   4413 too big       a message over the size limit
  *   4429 too many      too many open connections for this user
  *   4500 server error  storage failed; reconnecting is right (unsaved changes are sent again)
@@ -66,6 +68,7 @@ export const CloseCode = {
 	forbidden: 4403,
 	notFound: 4404,
 	policy: 4408,
+	agreementRequired: 4428,
 	tooBig: 4413,
 	tooMany: 4429,
 	serverError: 4500,

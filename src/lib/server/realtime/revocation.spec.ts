@@ -92,6 +92,22 @@ describe('closes the sockets of', () => {
 		}
 	});
 
+	it('a member whose signature becomes outdated by a new agreement (4428, within a second); facilitators stay', async () => {
+		const { client } = await connectedMember('Fay');
+		const facilitator = new TestClient(server, document, { person: robin });
+		try {
+			await facilitator.waitForSync();
+			const { code, ms } = await timeClose(client, () => groups.publishNewAgreement(groupId, robin));
+			expect(code).toBe(CloseCode.agreementRequired);
+			expect(ms).toBeLessThan(1000);
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			expect(facilitator.closeCodes).toEqual([]);
+		} finally {
+			client.destroy();
+			facilitator.destroy();
+		}
+	});
+
 	it('someone whose session expires while connected', async () => {
 		const person = await createPerson('Dee');
 		await groups.add(groupId, person, robin);

@@ -22,7 +22,7 @@ import { onAccessChange, type AccessChange } from '../access-events';
 import { getSessionCookieName } from '../auth/session-cookie';
 import type { DatabaseConnection } from '../db/client';
 import { session as sessionTable } from '../db/schema/auth';
-import { getDocumentGrant, type DocumentGrant, type GetGroupAccess } from './access';
+import { getDocumentAccess, type DocumentAccess, type DocumentGrant, type GetGroupAccess } from './access';
 import { Connection, type ConnectionLimits } from './connection';
 import type { DataKeyring } from './encryption';
 import { REALTIME_CHANNEL, formatAwarenessNotice, parseFanOutNotice } from './fan-out';
@@ -77,6 +77,11 @@ export interface RealtimeServerOptions {
 	origin?: string;
 	limits?: Partial<RealtimeLimits>;
 	log?: RealtimeLog;
+	/**
+	 * Runs when a socket has been admitted, before any document byte is sent to it; if it throws, the
+	 * socket closes (4500) having received nothing. The audit of confidential views lives here.
+	 */
+	onConnect?: (userId: string, document: ParsedDocumentName) => Promise<void>;
 	/** Defaults to access-events.ts; tests may pass their own. */
 	subscribeToAccessChanges?: (listener: (change: AccessChange) => Promise<void>) => () => void;
 }
@@ -202,8 +207,9 @@ export class RealtimeServer {
 		const { session, user } = await this.#options.validateSessionToken(token);
 		if (!session) return { ok: false, code: CloseCode.unauthenticated, reason: 'sign in first' };
 
-		const grant = await getDocumentGrant(user.id, parsed, this.#options.getGroupAccess);
-		if (!grant) return { ok: false, code: CloseCode.forbidden, reason: 'not allowed' };
+		const access = await getDocumentAccess(user.id, parsed, this.#options.getGroupAccess);
+		if (!access.ok) return refuseAccess(access);
+		const { grant } = access;
 
 		const open = this.#connectionsByUser.get(user.id)?.size ?? 0;
 		if (open >= this.limits.maxConnectionsPerUser) {
@@ -249,6 +255,7 @@ export class RealtimeServer {
 			else ws.close(CloseCode.tooMany, 'too many messages');
 		};
 		ws.on('message', hold);
+		await this.#options.onConnect?.(admission.identity.userId, admission.parsed);
 		const room = await this.#getRoom(admission.document, admission.parsed);
 		ws.off('message', hold);
 		if (ws.readyState !== ws.OPEN) {
@@ -418,14 +425,16 @@ export class RealtimeServer {
 	async #recheck(connection: Connection): Promise<void> {
 		try {
 			if (!(await this.#refreshSession(connection))) return;
-			const grant = await getDocumentGrant(
+			const access = await getDocumentAccess(
 				connection.userId,
 				connection.room.document,
 				this.#options.getGroupAccess
 			);
 			if (connection.closed) return;
-			if (!grant) connection.close(CloseCode.forbidden, 'access ended');
-			else connection.setGrant(grant);
+			if (!access.ok) {
+				const { code, reason } = refuseAccess(access);
+				connection.close(code, reason);
+			} else connection.setGrant(access.grant);
 		} catch (error) {
 			this.#log.error('re-checking a connection failed', { error });
 		}
@@ -511,6 +520,12 @@ export class RealtimeServer {
 		await this.#stopListening?.().catch(() => {});
 		this.#wss.close();
 	}
+}
+
+function refuseAccess(access: Extract<DocumentAccess, { ok: false }>): { ok: false; code: CloseCode; reason: string } {
+	return access.why === 'unsigned'
+		? { ok: false, code: CloseCode.agreementRequired, reason: 'sign the agreement' }
+		: { ok: false, code: CloseCode.forbidden, reason: 'not allowed' };
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

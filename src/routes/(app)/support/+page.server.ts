@@ -14,9 +14,10 @@ export const load: PageServerLoad = async (event) => {
 	const [lines, groups] = await Promise.all([getCrisisLines(), listGroupsForUser(user.id)]);
 	return {
 		lines: lines.map((line) => ({ ...line, tel: telephoneOf(line.how) })),
-		// Members write to their facilitators; a facilitator's own support is their practice's.
+		// Members write to their facilitators, also while a new agreement waits for their signature (a crisis
+		// does not wait); a facilitator's own support is their practice's.
 		groups: groups
-			.filter((g) => g.role === 'member' && !g.needsSignature && g.lifecycle !== 'archived')
+			.filter((g) => g.role === 'member' && g.lifecycle !== 'archived')
 			.map((g) => ({ id: g.id, name: g.name }))
 	};
 };

@@ -8,8 +8,6 @@ import type { LayoutServerLoad } from './$types';
 export const load: LayoutServerLoad = async (event) => {
 	const { access } = await requireGroupMember(event, event.params.groupId, { allowUnsigned: true });
 	const group = await getGroup(event.params.groupId);
-	// The staff space invalidates this once it has marked its notifications read.
-	event.depends('hearth:staff-alerts');
 	if (!group) error(404, 'Not found');
 	return {
 		group: {

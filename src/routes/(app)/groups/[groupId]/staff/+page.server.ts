@@ -1,22 +1,19 @@
 import { error } from '@sveltejs/kit';
 import { careDocumentName, groupDocumentName, isId, staffDocumentName } from '$lib/board/document-names';
-import { recordAudit } from '$lib/server/audit';
 import { requireFacilitator } from '$lib/server/groups/access';
 import { listMembers } from '$lib/server/groups/membership';
 import { markNotificationsRead } from '$lib/server/moderation/notifications';
-import type { PageServerLoad } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 
 // The facilitators' private space. requireFacilitator answers 404 to members and alumni, exactly as for
 // a group that does not exist; the realtime server refuses them `staff:<g>` on its own as well.
+// Loading records and marks nothing: the realtime server audits the opening of the staff document, and
+// the facilitator marks alerts as seen with the `markSeen` action.
 export const load: PageServerLoad = async (event) => {
 	const { groupId } = event.params;
 	if (!isId(groupId)) error(404, 'Not found');
 	const { user } = await requireFacilitator(event, groupId);
-	const [members] = await Promise.all([
-		listMembers(groupId),
-		markNotificationsRead(user.id, groupId),
-		recordAudit({ action: 'staff_space.viewed', actorId: user.id, objectType: 'group', objectId: groupId, groupId })
-	]);
+	const members = await listMembers(groupId);
 	return {
 		me: { id: user.id, displayName: user.displayName },
 		staffDocument: staffDocumentName(groupId),
@@ -29,4 +26,12 @@ export const load: PageServerLoad = async (event) => {
 			careDocument: member.role === 'member' && member.active ? careDocumentName(groupId, member.userId) : null
 		}))
 	};
+};
+
+export const actions: Actions = {
+	markSeen: async (event) => {
+		const { user } = await requireFacilitator(event, event.params.groupId);
+		await markNotificationsRead(user.id, event.params.groupId);
+		return { seen: 'Marked as seen.' };
+	}
 };

@@ -1,6 +1,5 @@
 import { error } from '@sveltejs/kit';
 import { careDocumentName, isId } from '$lib/board/document-names';
-import { recordAudit } from '$lib/server/audit';
 import { requireFacilitator } from '$lib/server/groups/access';
 import { listMembers } from '$lib/server/groups/membership';
 import type { PageServerLoad } from './$types';
@@ -14,8 +13,8 @@ export const load: PageServerLoad = async (event) => {
 	const members = (await listMembers(groupId)).filter((m) => m.active);
 	const member = members.find((m) => m.userId === memberId && m.role === 'member');
 	if (!member) error(404, 'Not found');
-	// Reading someone's confidential thread is itself recorded, as health records require.
-	await recordAudit({ action: 'care.viewed', actorId: user.id, objectType: 'user', objectId: memberId, groupId });
+	// Reading someone's confidential thread is recorded, as health records require: by the realtime
+	// server when the thread's socket opens (audit/document-views.ts), not here, where a hover preloads.
 	return {
 		me: { id: user.id, displayName: user.displayName },
 		role: access.role,
