@@ -23,6 +23,10 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		await expect(sam.getByTestId('save-state')).toHaveText('Saved');
 		await expect(thread(alex, words)).toBeVisible();
 
+		// Alex says "me too" first: hiding and restoring the post must not lose it.
+		await thread(alex, words).getByRole('button', { name: 'Me too' }).first().click();
+		await expect(thread(sam, words).getByRole('list', { name: 'Reactions' }).first()).toContainText('Alex — me too');
+
 		// The staff space is open on Fran's device while Alex flags the post.
 		await fran.goto(`/groups/${groupId}/staff`);
 		await expect(fran.getByRole('heading', { name: 'Review queue' })).toBeVisible();
@@ -46,6 +50,9 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		await expect(thread(sam, words)).toHaveCount(0);
 		const hidden = fran.getByTestId('hidden-post').filter({ hasText: words });
 		await expect(hidden).toBeVisible();
+		// The flag is dealt with, and the queue says how, instead of offering the same actions again.
+		await expect(fran.getByTestId('flag')).toHaveCount(0);
+		await expect(fran.getByTestId('resolved-flags')).toContainText('Flagged by Alex — hidden by you');
 		await screenshotBothWidths(fran, 'staff-space-hidden');
 		// Sam, the author, is told in the care space, and only there.
 		await sam.goto(`/groups/${groupId}/care`);
@@ -55,6 +62,7 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		// Restore: it comes back for everyone.
 		await hidden.getByRole('button', { name: 'Restore to the board' }).click();
 		await expect(thread(alex, words)).toBeVisible();
+		await expect(thread(alex, words).getByRole('list', { name: 'Reactions' }).first()).toContainText('Alex — me too');
 		await expect(fran.getByTestId('hidden-post')).toHaveCount(0);
 
 		// Alex replies, so the thread stays; then Fran removes the post for good from the board.
@@ -87,6 +95,20 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		}
 		await expectAccessible(alex);
 
+		// A post nobody replied to leaves a note too, as the confirmation promises: it does not just vanish.
+		const second = 'One more thing I wanted to say tonight.';
+		await sam.getByLabel('Share with the group').fill(second);
+		await sam.getByRole('button', { name: 'Post to the group' }).click();
+		await expect(thread(fran, second)).toBeVisible();
+		await thread(fran, second).getByRole('button', { name: 'Moderate this post' }).click();
+		await thread(fran, second).getByRole('button', { name: 'Remove for good' }).first().click();
+		await thread(fran, second).getByLabel('Reason').selectOption('privacy');
+		await thread(fran, second).locator('form').getByRole('button', { name: 'Remove for good' }).click();
+		for (const page of [alex, sam, fran]) {
+			await expect(page.getByText('Removed by a facilitator')).toHaveCount(2);
+			await expect(page.getByText(second)).toHaveCount(0);
+		}
+
 		// Support now: Sam messages the facilitators; Fran's open staff space shows it live.
 		await fran.goto(`/groups/${groupId}/staff`);
 		await expect(fran.getByTestId('urgent-messages')).toContainText('None right now');
@@ -107,15 +129,15 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		await expectAccessible(fran);
 		await screenshotBothWidths(fran, 'staff-space-urgent');
 
-		// Elsewhere in the group, the staff space tab says something is waiting, until Fran says she has seen
-		// it: opening the page (or hovering over its tab) marks nothing.
+		// Elsewhere in the group, the staff space tab says something is waiting (Alex's flag and Sam's message),
+		// until Fran says she has seen it: opening the page (or hovering over its tab) marks nothing.
 		await fran.goto(`/groups/${groupId}/board`);
-		await expect(fran.getByRole('link', { name: /^Staff space \(1 new\)$/ })).toBeVisible();
+		await expect(fran.getByRole('link', { name: /^Staff space \(2 new\)$/ })).toBeVisible();
 		await fran.getByRole('link', { name: /^Staff space/ }).hover();
 		await fran.getByRole('link', { name: /^Staff space/ }).click();
-		await expect(fran.getByText('1 new alert since you last looked.')).toBeVisible();
+		await expect(fran.getByText('2 new alerts since you last looked.')).toBeVisible();
 		await fran.reload();
-		await expect(fran.getByRole('link', { name: /^Staff space \(1 new\)$/ })).toBeVisible();
+		await expect(fran.getByRole('link', { name: /^Staff space \(2 new\)$/ })).toBeVisible();
 		await fran.getByRole('button', { name: 'Mark as seen' }).click();
 		await expect(fran.getByRole('link', { name: 'Staff space', exact: true })).toBeVisible();
 		await expect(fran.getByText('since you last looked')).toHaveCount(0);

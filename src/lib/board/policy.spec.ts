@@ -307,6 +307,26 @@ describe('replies and removal', () => {
 		refused(server.check(fromNothing, 'fran'), /Only a post/);
 	});
 
+	it('uses a post id once: nothing new takes the place of a removed or hidden post, and only the server hides', () => {
+		const { server, postId } = boardWithAlicesPost();
+		server.accept('bob', (doc) => createPost(doc, { authorId: bob, body: 'Holding you.', parentId: postId }, { now: NOW }));
+		server.accept('alice', (doc) => removePost(doc, postId, { userId: alice, removal: 'author' }, { now: NOW + 5 }));
+		const again = (authorId: string) =>
+			server.change((doc) =>
+				doc.getMap('posts').set(postId, new Y.Map<unknown>([['id', postId], ['authorId', authorId], ['createdAt', NOW + 6], ['kind', 'post'], ['body', 'Back again, under the old id.'], ['reactions', new Y.Map()]]))
+			);
+		refused(server.check(again(alice), 'alice'));
+		refused(server.check(again(fran), 'fran'), /already taken/);
+
+		// A facilitator's client cannot write a "hidden" placeholder: hiding keeps a copy in the staff space first.
+		let other = '';
+		server.accept('alice', (doc) => (other = createPost(doc, { authorId: alice, body: 'Something else.' }, { now: NOW + 7 })));
+		const hidden = server.change((doc) =>
+			doc.getMap('posts').set(other, new Y.Map<unknown>([['id', other], ['createdAt', NOW + 7], ['kind', 'post'], ['removedAt', NOW + 8], ['removedBy', fran], ['removal', 'hidden']]))
+		);
+		refused(server.check(hidden, 'fran'), /through moderation/);
+	});
+
 	it('closes a locked thread to members’ replies but not to facilitators', () => {
 		const { server, postId } = boardWithAlicesPost();
 		refused(server.check(server.change((doc) => setMark(doc, 'locks', postId, bob, NOW)), 'bob'), /facilitator/);

@@ -412,6 +412,8 @@ class PostRules implements RootRules {
 		const before = this.ins.beforeValue(this.posts as Y.AbstractType<unknown>, postId);
 
 		if (post.state === 'removed') {
+			// Hiding keeps a copy for the facilitators first: only Hearth's server does it (moderation).
+			if (post.removal === 'hidden') throw new Refusal('Posts are hidden through moderation');
 			// A tombstone only ever replaces a post, keeping its place in the thread.
 			const old = before.present ? readPostBefore(this.ins, before.value) : null;
 			if (!old || old.removedAt !== undefined) throw new Refusal('Only a post can be removed');
@@ -430,6 +432,8 @@ class PostRules implements RootRules {
 			return;
 		}
 
+		// An id is used once: a new post never takes the place of another, or of a removed or hidden one.
+		if (before.present) throw new Refusal('That post id is already taken');
 		if (post.authorId !== this.ctx.userId) throw new Refusal('Posts can only be written in your own name');
 		if (post.createdAt > this.ins.now + LIMITS.clockSkewMs) throw new Refusal('A post cannot be dated in the future');
 		if (post.editedAt !== undefined && post.editedAt < post.createdAt) throw new Refusal('Not a well-formed post');

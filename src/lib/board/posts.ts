@@ -36,7 +36,13 @@ export type LivePost = {
 	reactions: Reaction[];
 };
 
-/** What stays of a removed post that others replied to: that it was there, and who removed it when. */
+/**
+ * What stays of a removed post: that it was there, and who removed it when. `author` and `facilitator`
+ * removals are for good; `hidden` holds the place of a post a facilitator took off the board for now (its
+ * words wait in the staff space), so its replies keep their thread and its id cannot be used again.
+ */
+export type Removal = 'author' | 'facilitator' | 'hidden';
+
 export type RemovedPost = {
 	state: 'removed';
 	id: string;
@@ -46,7 +52,7 @@ export type RemovedPost = {
 	parentId?: string;
 	removedAt: number;
 	removedBy: string;
-	removal: 'author' | 'facilitator';
+	removal: Removal;
 };
 
 export type Post = LivePost | RemovedPost;
@@ -74,7 +80,7 @@ const REMOVED_FIELDS: Record<string, Check> = {
 	parentId: isId,
 	removedAt: isTime,
 	removedBy: isId,
-	removal: isOneOf(['author', 'facilitator'])
+	removal: isOneOf(['author', 'facilitator', 'hidden'])
 };
 const REMOVED_REQUIRED = ['id', 'createdAt', 'kind', 'removedAt', 'removedBy', 'removal'];
 
@@ -152,8 +158,16 @@ export function buildThreads(posts: Post[]): Thread[] {
 		if (thread) thread.replies.push(post);
 		else threads.set(post.id, { post, replies: [] });
 	}
-	// A tombstone with no replies left says nothing worth keeping on screen.
-	return [...threads.values()].filter((t) => t.post.state === 'live' || t.replies.length > 0);
+	return [...threads.values()].filter((t) => isThreadShown(t.post, t.replies.length));
+}
+
+/**
+ * Whether a thread shows: a live post always; a facilitator's removal always, so the group sees that a
+ * post was removed and that it was done on purpose; any other tombstone only while it still has replies
+ * (on its own it says nothing worth keeping on screen).
+ */
+export function isThreadShown(post: Post, replies: number): boolean {
+	return post.state === 'live' || post.removal === 'facilitator' || replies > 0;
 }
 
 /** Why a body cannot be posted, in words for the person writing it, or null if it can. */

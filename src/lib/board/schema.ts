@@ -25,7 +25,9 @@
  * (a reply: one level deep), prompt? (the integration prompt an insight answers), editedAt?, and
  * reactions: Y.Map<'<kind>:<userId>', at>. A removed post that still has replies becomes a tombstone
  * Y.Map: id, createdAt, kind, sessionId?, parentId?, removedAt, removedBy, removal ('author' |
- * 'facilitator') — no author, no body, no reactions: the content is gone, not hidden.
+ * 'facilitator' | 'hidden') — no author, no body, no reactions: the content is gone from this document
+ * (a hidden post's words wait in the staff space until a facilitator restores or removes it). A post's
+ * id is used once: nothing new is ever written over an entry, tombstones included.
  *
  * Why a plain string body rather than Y.Text: only the author may edit a body, so there are no
  * concurrent writers to merge; a string is replaced whole on "Save" (one small update, not one per
@@ -203,7 +205,11 @@ export type Flag = {
 	status: 'open' | 'resolved';
 	resolvedBy?: string;
 	resolvedAt?: number;
+	/** What was done about it: the post kept as it is, hidden, or removed for good. */
+	outcome?: FlagOutcome;
 };
+export const FLAG_OUTCOMES = ['kept', 'hidden', 'removed'] as const;
+export type FlagOutcome = (typeof FLAG_OUTCOMES)[number];
 export const isFlag = isShape(
 	{
 		id: isId,
@@ -213,7 +219,7 @@ export const isFlag = isShape(
 		at: isTime,
 		status: isOneOf(['open', 'resolved'])
 	},
-	{ reason: isText(LIMITS.reasonChars), resolvedBy: isId, resolvedAt: isTime }
+	{ reason: isText(LIMITS.reasonChars), resolvedBy: isId, resolvedAt: isTime, outcome: isOneOf(FLAG_OUTCOMES) }
 );
 
 /** A copy of a live post as plain JSON, as held in the staff space while it is hidden from the group. */
@@ -227,10 +233,18 @@ export type PostSnapshot = {
 	parentId?: string;
 	prompt?: string;
 	editedAt?: number;
+	/** Its reactions while it was on the board (reaction key → when), given back on restore. */
+	reactions?: Record<string, number>;
 };
+
+const isReactionRecord: Check = (value) =>
+	isPlainObject(value) &&
+	Object.keys(value).length <= 200 &&
+	Object.entries(value).every(([key, at]) => parseReactionKey(key) !== null && isTime(at));
+
 export const isPostSnapshot = isShape(
 	{ id: isId, authorId: isId, createdAt: isTime, kind: isOneOf(POST_KINDS), body: isText(LIMITS.bodyChars) },
-	{ sessionId: isId, parentId: isId, prompt: isText(LIMITS.promptChars), editedAt: isTime }
+	{ sessionId: isId, parentId: isId, prompt: isText(LIMITS.promptChars), editedAt: isTime, reactions: isReactionRecord }
 );
 
 export type HiddenPost = { post: PostSnapshot; from: string; by: string; at: number; reason?: string };

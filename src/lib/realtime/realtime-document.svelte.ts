@@ -21,6 +21,8 @@ import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { getDocumentGroupId, parseDocumentName } from '$lib/board/document-names';
+import type { PostRoot } from '$lib/board/posts';
+import { PostIndex } from './post-index.svelte';
 
 const MESSAGE_SYNC = 0;
 const SYNC_STEP_2 = 1;
@@ -102,6 +104,9 @@ export class RealtimeDocument {
 	/** The count of the update message that carried the latest local change, on the current socket. */
 	#awaitSeq: number | null = null;
 	#typing = false;
+	readonly #indexes = new Map<PostRoot, PostIndex>();
+	/** Per root of the document, a count of the changes that touched it. */
+	#rootVersions = $state<Record<string, number>>({});
 	#typingTimer: ReturnType<typeof setTimeout> | undefined;
 
 	readonly #serverUrl: string | null;
@@ -136,6 +141,29 @@ export class RealtimeDocument {
 	/** Changes whenever the document's content changes, locally or from others. */
 	get version(): number {
 		return this.#version;
+	}
+
+	/**
+	 * Changes when something inside one root of the document (`pins`, `rounds` …) changes, or the
+	 * document is replaced: for views that read one root and need not follow the others.
+	 */
+	versionOf(root: string): number {
+		void this.#doc;
+		return this.#rootVersions[root] ?? 0;
+	}
+
+	/**
+	 * The posts of `root` as threads, updated from what each change touched (post-index.svelte.ts). One
+	 * index per root, shared by everyone reading it; create it while a component initialises.
+	 */
+	posts(root: PostRoot = 'posts'): PostIndex {
+		let index = this.#indexes.get(root);
+		if (!index) {
+			index = new PostIndex(root);
+			index.attach(this.#doc);
+			this.#indexes.set(root, index);
+		}
+		return index;
 	}
 	get connection(): ConnectionState {
 		return this.#connection;
@@ -192,6 +220,7 @@ export class RealtimeDocument {
 		clearTimeout(this.#typingTimer);
 		this.#provider?.destroy();
 		this.#provider = null;
+		for (const index of this.#indexes.values()) index.detach();
 		this.#doc.destroy();
 	}
 
@@ -210,6 +239,15 @@ export class RealtimeDocument {
 
 	#connect(): void {
 		const doc = this.#doc;
+		for (const index of this.#indexes.values()) index.attach(doc);
+		doc.on('afterTransaction', (transaction: Y.Transaction) => {
+			if (doc !== this.#doc) return;
+			for (const [name, type] of doc.share) {
+				if (transaction.changed.has(type) || transaction.changedParentTypes.has(type)) {
+					this.#rootVersions[name] = (this.#rootVersions[name] ?? 0) + 1;
+				}
+			}
+		});
 		// Registered before the provider's own handler, so a change is marked unsent before it is sent.
 		doc.on('update', (_update: Uint8Array, origin: unknown) => {
 			if (doc !== this.#doc) return;
@@ -331,6 +369,7 @@ export class RealtimeDocument {
 		this.#awaitSeq = null;
 		this.#save = 'saved';
 		this.#canWrite = false;
+		for (const index of this.#indexes.values()) index.attach(this.#doc);
 		this.#version++;
 		this.#presenceVersion++;
 	}

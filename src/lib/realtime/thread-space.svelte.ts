@@ -84,3 +84,34 @@ export class MinuteClock {
 		});
 	}
 }
+
+/**
+ * The first `size` items of a long list (the newest threads), and more on request: a board of years
+ * shows what is recent and stays light, and everything earlier is one button away.
+ */
+export class ListWindow<T> {
+	readonly #all: () => T[];
+	readonly #size: number;
+	#shown = $state(0);
+	readonly #visible = $derived.by(() => this.#all().slice(0, this.#shown));
+	readonly #more = $derived.by(() => Math.max(0, this.#all().length - this.#shown));
+
+	constructor(all: () => T[], size = 30) {
+		this.#all = all;
+		this.#size = size;
+		this.#shown = size;
+	}
+
+	get visible(): T[] {
+		return this.#visible;
+	}
+
+	/** How many are not shown yet. */
+	get more(): number {
+		return this.#more;
+	}
+
+	showMore(): void {
+		this.#shown += this.#size;
+	}
+}

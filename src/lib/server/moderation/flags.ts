@@ -60,7 +60,14 @@ export async function resolveFlag(input: { groupId: string; actorId: string; fla
 		if (!isFlag(value)) return false;
 		const flag = value as Flag;
 		if (flag.status === 'resolved') return true;
-		flags.set(input.flagId, { ...flag, status: 'resolved', resolvedBy: input.actorId, resolvedAt: Date.now() } satisfies Flag);
+		flags.set(input.flagId, {
+			...flag,
+			status: 'resolved',
+			resolvedBy: input.actorId,
+			resolvedAt: Date.now(),
+			// An urgent alert is answered, not judged; a flag left as it is says so.
+			...(flag.document.startsWith('care:') ? {} : { outcome: 'kept' as const })
+		} satisfies Flag);
 		return true;
 	});
 	if (!found) throw new ModerationError('That flag is no longer in the queue.');

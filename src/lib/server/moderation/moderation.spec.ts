@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { careDocumentName, groupDocumentName, staffDocumentName } from '$lib/board/document-names';
-import { createPost, getPost, listPosts } from '$lib/board/posts';
+import { createPost, getPost, listPosts, toggleReaction } from '$lib/board/posts';
 import type { Flag, HiddenPost, Notice } from '$lib/board/schema';
 import { connection } from '$lib/server/db';
 import { auditEvent, moderationFlag, notification } from '$lib/server/db/schema';
@@ -110,10 +110,21 @@ describe('hiding a post', () => {
 		try {
 			const postId = await postAs(adaBoard, ada, 'A post that names someone outside the circle');
 			await waitFor(() => getPost(beaBoard.doc, postId) !== null, 5_000, 'Bea to see the post');
+			toggleReaction(beaBoard.doc, postId, 'metoo', bea.userId);
+			await beaBoard.waitForSaved();
 
 			await hidePost({ groupId, actorId: robin.userId, postId, reason: 'privacy', note: 'Please leave names out' });
-			await waitFor(() => getPost(beaBoard.doc, postId) === null, 5_000, 'the post to leave Bea’s device');
-			expect(getPost(adaBoard.doc, postId)).toBeNull();
+			await waitFor(() => getPost(beaBoard.doc, postId)?.state === 'removed', 5_000, 'the post to leave Bea’s device');
+			// Its place is held (replies keep their thread; the id is not free again), its words are gone.
+			expect(getPost(adaBoard.doc, postId)).toEqual({
+				state: 'removed',
+				id: postId,
+				createdAt: expect.any(Number),
+				kind: 'post',
+				removedAt: expect.any(Number),
+				removedBy: robin.userId,
+				removal: 'hidden'
+			});
 
 			const robinStaff = await open(robin, staff);
 			try {
@@ -128,8 +139,12 @@ describe('hiding a post', () => {
 			expect(notices).toContainEqual(expect.objectContaining({ kind: 'hidden', postId, reason: 'Please leave names out' }));
 
 			await restorePost({ groupId, actorId: robin.userId, postId });
-			await waitFor(() => getPost(beaBoard.doc, postId) !== null, 5_000, 'the post to come back');
-			expect(getPost(beaBoard.doc, postId)).toMatchObject({ state: 'live', authorId: ada.userId });
+			await waitFor(() => getPost(beaBoard.doc, postId)?.state === 'live', 5_000, 'the post to come back');
+			expect(getPost(beaBoard.doc, postId)).toMatchObject({
+				state: 'live',
+				authorId: ada.userId,
+				reactions: [expect.objectContaining({ kind: 'metoo', userId: bea.userId })]
+			});
 		} finally {
 			adaBoard.destroy();
 			beaBoard.destroy();
@@ -157,7 +172,10 @@ describe('redacting a post', () => {
 			await hidePost({ groupId, actorId: robin.userId, postId, reason: 'safety' });
 			await redactPost({ groupId, actorId: robin.userId, postId, reason: 'safety' });
 
-			await waitFor(() => getPost(beaBoard.doc, postId)?.state === 'removed', 5_000, 'the tombstone');
+			await waitFor(() => {
+				const post = getPost(beaBoard.doc, postId);
+				return post?.state === 'removed' && post.removal === 'facilitator';
+			}, 5_000, 'the tombstone');
 			expect(getPost(beaBoard.doc, postId)).toMatchObject({ removal: 'facilitator', removedBy: robin.userId });
 			expect(listPosts(beaBoard.doc).filter((post) => post.parentId === postId)).toHaveLength(1);
 

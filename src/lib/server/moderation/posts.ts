@@ -3,18 +3,30 @@
  * (irreversible). Each is authorised here, carried out as trusted server writes ($lib/server/realtime/
  * server-writes.ts) and recorded in the audit log with ids and a reason code only — never the post.
  *
- *   hide      staff:<g>/hidden gets a copy first, then the post leaves group:<g> (so it is never in
- *             neither); the author gets a notice in care:<g>:<author>.
- *   restore   the post goes back into group:<g> (same id, no reactions), then leaves staff:<g>/hidden.
+ *   hide      staff:<g>/hidden gets a copy first (with its reactions), then the post's entry in group:<g>
+ *             becomes a "hidden" placeholder without author, words or reactions (so it is never in neither,
+ *             its replies keep their thread and its id cannot be used again); the author gets a notice in
+ *             care:<g>:<author>.
+ *   restore   the post goes back into group:<g> (same id, same reactions), then leaves staff:<g>/hidden.
  *   redact    group:<g> gets a tombstone (who removed it is "a facilitator", and when), the hidden copy
  *             and any flag's words about it are dropped, and both documents are compacted at once so no
  *             update row or snapshot keeps the words.
+ * Hiding and redacting resolve the post's open flags, saying what was done (`outcome`).
  */
 import * as Y from 'yjs';
 import { careDocumentName, groupDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { createBoardId } from '$lib/board/ids';
-import { readPost, type LivePost } from '$lib/board/posts';
-import { isHiddenPost, isFlag, type Flag, type HiddenPost, type Notice, type PostSnapshot } from '$lib/board/schema';
+import { readPost, type LivePost, type Removal } from '$lib/board/posts';
+import {
+	isHiddenPost,
+	isFlag,
+	reactionKey,
+	type Flag,
+	type FlagOutcome,
+	type HiddenPost,
+	type Notice,
+	type PostSnapshot
+} from '$lib/board/schema';
 import { recordAudit } from '../audit';
 import { getGroupAccess } from '../groups/access';
 import { NotInGroupError } from '../groups/errors';
@@ -49,7 +61,38 @@ function toSnapshot(post: LivePost): PostSnapshot {
 	if (post.parentId) snapshot.parentId = post.parentId;
 	if (post.prompt) snapshot.prompt = post.prompt;
 	if (post.editedAt) snapshot.editedAt = post.editedAt;
+	if (post.reactions.length > 0) {
+		snapshot.reactions = Object.fromEntries(post.reactions.map((r) => [reactionKey(r.kind, r.userId), r.at]));
+	}
 	return snapshot;
+}
+
+/** The entry a post leaves in its place when it is hidden or removed: when, by whom, and nothing it said. */
+function placeholder(post: Pick<PostSnapshot, 'id' | 'createdAt' | 'kind' | 'sessionId' | 'parentId'>, removal: Removal, by: string, at: number): Y.Map<unknown> {
+	const entries: [string, unknown][] = [
+		['id', post.id],
+		['createdAt', post.createdAt],
+		['kind', post.kind],
+		['removedAt', at],
+		['removedBy', by],
+		['removal', removal]
+	];
+	if (post.sessionId) entries.push(['sessionId', post.sessionId]);
+	if (post.parentId) entries.push(['parentId', post.parentId]);
+	return new Y.Map(entries);
+}
+
+/** Marks the open flags about a post as dealt with, and how. */
+function resolveFlagsAbout(staff: Y.Doc, postId: string, by: string, at: number, outcome: FlagOutcome, dropReason = false): void {
+	const flags = staff.getMap('flags');
+	for (const [flagId, value] of flags.entries()) {
+		if (!isFlag(value) || (value as Flag).postId !== postId) continue;
+		const flag = { ...(value as Flag) };
+		// A flag's reason may quote the post: once the post is gone, keep that the flag was raised, not its words.
+		if (dropReason) delete flag.reason;
+		if (flag.status === 'open') Object.assign(flag, { status: 'resolved', resolvedBy: by, resolvedAt: at, outcome });
+		flags.set(flagId, flag satisfies Flag);
+	}
 }
 
 function explain(input: ModerationInput): string {
@@ -93,11 +136,15 @@ export async function hidePost(input: ModerationInput): Promise<void> {
 	if (!post) throw new ModerationError('That post is no longer on the board.');
 	const reason = explain(input);
 	const group = groupDocumentName(input.groupId);
-	const hidden: HiddenPost = { post: toSnapshot(post), from: group, by: input.actorId, at: Date.now(), reason };
-	await changeDocument(staffDocumentName(input.groupId), (doc) => doc.getMap('hidden').set(post.id, hidden));
+	const at = Date.now();
+	const hidden: HiddenPost = { post: toSnapshot(post), from: group, by: input.actorId, at, reason };
+	await changeDocument(staffDocumentName(input.groupId), (doc) => {
+		doc.getMap('hidden').set(post.id, hidden);
+		resolveFlagsAbout(doc, post.id, input.actorId, at, 'hidden');
+	});
 	await changeDocument(group, (doc) => {
 		const posts = doc.getMap('posts');
-		if (readPost(posts.get(post.id))?.state === 'live') posts.delete(post.id);
+		if (readPost(posts.get(post.id))?.state === 'live') posts.set(post.id, placeholder(post, 'hidden', input.actorId, at));
 	});
 	// Hidden is not yet gone: the copy is in the staff space. The board's own storage drops it now.
 	await purgeDocument(group);
@@ -112,15 +159,15 @@ export async function hidePost(input: ModerationInput): Promise<void> {
 	});
 }
 
-/** Puts a hidden post back on the group board, under its own id. Reactions are not kept while hidden. */
+/** Puts a hidden post back on the group board, under its own id, with the reactions it had. */
 export async function restorePost(input: Omit<ModerationInput, 'reason' | 'note'>): Promise<void> {
 	await requireFacilitatorAccess(input.groupId, input.actorId);
 	const hidden = await readHidden(input.groupId, input.postId);
 	if (!hidden) throw new ModerationError('That post is not hidden any more.');
-	const { post } = hidden;
+	const { reactions = {}, ...post } = hidden.post;
 	await changeDocument(groupDocumentName(input.groupId), (doc) => {
 		const entries: [string, unknown][] = Object.entries(post);
-		entries.push(['reactions', new Y.Map()]);
+		entries.push(['reactions', new Y.Map(Object.entries(reactions))]);
 		doc.getMap('posts').set(post.id, new Y.Map(entries));
 	});
 	await changeDocument(staffDocumentName(input.groupId), (doc) => doc.getMap('hidden').delete(post.id));
@@ -150,35 +197,11 @@ export async function redactPost(input: ModerationInput): Promise<void> {
 	const group = groupDocumentName(input.groupId);
 	const staff = staffDocumentName(input.groupId);
 	const removedAt = Date.now();
-	await changeDocument(group, (doc) => {
-		const entries: [string, unknown][] = [
-			['id', post.id],
-			['createdAt', post.createdAt],
-			['kind', post.kind],
-			['removedAt', removedAt],
-			['removedBy', input.actorId],
-			['removal', 'facilitator']
-		];
-		if (post.sessionId) entries.push(['sessionId', post.sessionId]);
-		if (post.parentId) entries.push(['parentId', post.parentId]);
-		doc.getMap('posts').set(post.id, new Y.Map(entries));
-	});
+	await changeDocument(group, (doc) => doc.getMap('posts').set(post.id, placeholder(post, 'facilitator', input.actorId, removedAt)));
 	await changeDocument(staff, (doc) => {
 		const hiddenMap = doc.getMap('hidden');
 		if (hiddenMap.has(post.id)) hiddenMap.delete(post.id);
-		// A flag's reason may quote the post: keep that the flag was raised and resolved, not its words.
-		const flags = doc.getMap('flags');
-		for (const [flagId, value] of flags.entries()) {
-			if (!isFlag(value) || (value as Flag).postId !== post.id) continue;
-			const { reason: _dropped, ...flag } = value as Flag;
-			void _dropped;
-			flags.set(flagId, {
-				...flag,
-				status: 'resolved',
-				resolvedBy: flag.resolvedBy ?? input.actorId,
-				resolvedAt: flag.resolvedAt ?? removedAt
-			} satisfies Flag);
-		}
+		resolveFlagsAbout(doc, post.id, input.actorId, removedAt, 'removed', true);
 	});
 	await Promise.all([purgeDocument(group), purgeDocument(staff)]);
 	await noticeAuthor(input.groupId, post.authorId, {

@@ -1,0 +1,298 @@
+// `npm run bench:board`: the board in a real browser, on an empty board and on a long one, side by side in
+// one run (these machines are noisy: the ratio holds, absolute times do not). A member opens the board at
+// phone width (Chromium), then:
+//   time to live     navigation start → the board says "Live" with its posts on screen
+//   time to saved    "Post to the group" clicked → the board says "Saved" (the server stored it), 5 posts
+//   long tasks       main-thread tasks over 50 ms while opening, typing, posting and receiving others' posts
+//   bytes            WebSocket bytes the page received while opening
+//   heap             the page's JS heap once live
+// Settings (environment): BENCH_POSTS posts on the long board (5000), BENCH_RUNS page loads per board (3).
+// It builds first when build/ is missing and starts its own PostgreSQL.
+import { execFile as execFileCallback, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from '@playwright/test';
+import postgres from 'postgres';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { createAppModuleLoader } from '../tests/support/app-modules.js';
+import { databaseUrl, startTestPostgres } from '../tests/support/postgres.js';
+
+const execFile = promisify(execFileCallback);
+const root = path.resolve(import.meta.dirname, '..');
+const POSTS = Number(process.env.BENCH_POSTS ?? 5000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PHONE = { width: 390, height: 844 };
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+
+/** @type {Array<() => Promise<void>>} */
+const cleanups = [];
+async function cleanUp() {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+}
+
+/** @returns {Promise<number>} */
+function findFreePort() {
+	return new Promise((resolve, reject) => {
+		const probe = net.createServer();
+		probe.on('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const address = probe.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+/** @param {number[]} values */
+function median(values) {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
+}
+
+/** @param {number[]} values */
+function spread(values) {
+	if (values.length === 0) return '—';
+	const sorted = [...values].sort((a, b) => a - b);
+	return `${median(sorted).toFixed(0)} (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`;
+}
+
+/** A group with one facilitator and one member, signed in; `posts` posts seeded into its board. */
+async function createBoard(app, name, posts) {
+	const person = async (/** @type {string} */ displayName, /** @type {'staff' | 'member'} */ role) => {
+		const id = app.ids.generateId();
+		await app.db.db.insert(app.schema.user).values({ id, email: `${id}@bench.invalid`, displayName, passwordHash: 'x', role });
+		const token = app.sessions.generateSessionToken();
+		await app.sessions.createSession(token, id);
+		return { id, token };
+	};
+	const facilitator = await person('Fran', 'staff');
+	const member = await person('Sam', 'member');
+	const group = await app.groups.createGroup({
+		creatorId: facilitator.id,
+		creatorKind: 'therapist',
+		name,
+		description: '',
+		capacity: 12,
+		timeZone: 'Europe/Berlin',
+		agreementBody: 'Bench agreement.',
+		program: null
+	});
+	const agreement = await app.agreements.getCurrentAgreement(group.id);
+	const invitation = await app.invitations.createInvitation({ groupId: group.id, actorId: facilitator.id, email: '', note: '', origin: 'http://127.0.0.1' });
+	await app.invitations.acceptInvitation({ token: invitation.link.split('/').at(-1), userId: member.id, typedName: 'Sam', agreementVersion: agreement.version });
+
+	// A year of history: posts a few hours apart, every fourth a reply, some "me too".
+	const document = app.names.groupDocumentName(group.id);
+	const start = Date.now() - 365 * 86_400_000;
+	const step = Math.floor((365 * 86_400_000) / Math.max(posts, 1));
+	/** @type {string[]} */
+	const topLevel = [];
+	for (let done = 0; done < posts; ) {
+		const batch = Math.min(500, posts - done);
+		await app.writes.changeDocument(document, (/** @type {Y.Doc} */ doc) => {
+			for (let i = 0; i < batch; i++, done++) {
+				const authorId = done % 3 === 0 ? facilitator.id : member.id;
+				const parentId = done % 4 === 3 && topLevel.length ? topLevel[topLevel.length - 1] : undefined;
+				const body = `Post ${done}: what stayed with me this week is the quiet after the breathing, and the group holding it.`;
+				const id = app.posts.createPost(doc, { authorId, body, parentId }, { now: start + done * step });
+				if (!parentId) topLevel.push(id);
+				if (done % 5 === 0 && !parentId) app.posts.toggleReaction(doc, id, 'metoo', authorId === member.id ? facilitator.id : member.id, { now: start + done * step + 1000 });
+			}
+		});
+	}
+	return { groupId: group.id, document, facilitator, member };
+}
+
+/** Reads the long tasks the page has seen since `from` (ms on the page's clock). */
+async function longTasksSince(page, from) {
+	return page.evaluate((since) => globalThis.__longTasks.filter((task) => task.start >= since).map((task) => task.duration), from);
+}
+
+async function measureBoard(browser, origin, board, wsBase) {
+	const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+	await context.addCookies([{ name: 'hearth_session', value: board.member.token, url: origin }]);
+	await context.addInitScript(() => {
+		globalThis.__longTasks = [];
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries()) globalThis.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+		}).observe({ type: 'longtask', buffered: true });
+	});
+	const page = await context.newPage();
+	let bytes = 0;
+	page.on('websocket', (socket) => socket.on('framereceived', (frame) => (bytes += typeof frame.payload === 'string' ? Buffer.byteLength(frame.payload) : frame.payload.length)));
+
+	await page.goto(`${origin}/groups/${board.groupId}/board`);
+	await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 120_000 });
+	if (board.posts > 0) await page.getByTestId('thread').first().waitFor({ timeout: 120_000 });
+	const live = await page.evaluate(() => performance.now());
+	const openingTasks = await longTasksSince(page, 0);
+	const openedBytes = bytes;
+	const heap = await page.evaluate(() => /** @type {any} */ (performance).memory?.usedJSHeapSize ?? 0);
+
+	// Typing: 120 characters, key by key, into the composer.
+	const box = page.getByLabel('Share with the group');
+	const typingFrom = await page.evaluate(() => performance.now());
+	await box.pressSequentially('Arriving tired today, and glad to be here with all of you. Thank you for holding the space last week, it helped.', { delay: 5 });
+	const typingTasks = await longTasksSince(page, typingFrom);
+	await box.fill('');
+
+	// Posting: five posts, each timed on the page from the click to "Saved".
+	const postingFrom = await page.evaluate(() => performance.now());
+	const saved = [];
+	for (let i = 0; i < 5; i++) {
+		await box.fill(`Check-in ${i}: a little lighter than last week.`);
+		saved.push(
+			await page.evaluate(
+				() =>
+					new Promise((resolve) => {
+						const state = document.querySelector('[data-testid="save-state"]');
+						const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Post to the group');
+						let sawSaving = false;
+						const started = performance.now();
+						const observer = new MutationObserver(() => {
+							const text = state?.textContent?.trim() ?? '';
+							if (text.startsWith('Saving')) sawSaving = true;
+							else if (text === 'Saved' && sawSaving) {
+								observer.disconnect();
+								resolve(performance.now() - started);
+							}
+						});
+						observer.observe(/** @type {Node} */ (state), { childList: true, subtree: true, characterData: true });
+						button?.click();
+					})
+			)
+		);
+	}
+	const postingTasks = await longTasksSince(page, postingFrom);
+
+	// Receiving: the facilitator posts five times from another device while the member's board is open.
+	const receivingFrom = await page.evaluate(() => performance.now());
+	const doc = new Y.Doc();
+	const headers = { origin, cookie: `hearth_session=${board.facilitator.token}` };
+	class FacilitatorSocket extends WebSocket {
+		constructor(url, protocols) {
+			super(url, protocols, { headers });
+		}
+	}
+	const provider = new WebsocketProvider(wsBase, board.document, doc, { WebSocketPolyfill: /** @type {any} */ (FacilitatorSocket), disableBc: true });
+	provider.messageHandlers[100] = () => {};
+	provider.messageHandlers[101] = () => {};
+	provider.messageHandlers[102] = () => {};
+	await new Promise((resolve) => provider.once('sync', resolve));
+	for (let i = 0; i < 5; i++) {
+		const { createPost } = board.postsModule;
+		createPost(doc, { authorId: board.facilitator.id, body: `Welcome back, everyone (${i}).` });
+		await page.getByText(`Welcome back, everyone (${i}).`).waitFor({ timeout: 60_000 });
+	}
+	provider.destroy();
+	doc.destroy();
+	const receivingTasks = await longTasksSince(page, receivingFrom);
+	await context.close();
+	return { live, saved, openingTasks, typingTasks, postingTasks, receivingTasks, bytes: openedBytes, heap };
+}
+
+async function main() {
+	if (!fs.existsSync(path.join(root, 'build', 'handler.js'))) {
+		console.log('Building Hearth (npm run build)…');
+		await execFile('flock', ['/tmp/hearth-build.lock', 'npm', 'run', 'build'], { cwd: root });
+	}
+	const pg = await startTestPostgres({ log: () => {} });
+	cleanups.push(pg.stop);
+	const name = `hearth_board_bench_${randomBytes(4).toString('hex')}`;
+	const admin = postgres(pg.adminUrl, { max: 1, onnotice: () => {} });
+	await admin.unsafe(`create database ${name}`);
+	await admin.end();
+	process.env.DATABASE_URL = databaseUrl(pg.adminUrl, name);
+	process.env.HEARTH_DATA_KEY = randomBytes(32).toString('base64');
+	process.env.HEARTH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-board-bench-'));
+	cleanups.push(async () => fs.rmSync(/** @type {string} */ (process.env.HEARTH_DATA_DIR), { recursive: true, force: true }));
+
+	const vite = await createAppModuleLoader();
+	cleanups.push(() => vite.close());
+	const load = (/** @type {string} */ file) => vite.ssrLoadModule(file);
+	const app = {
+		db: await load('/src/lib/server/db/index.ts'),
+		client: await load('/src/lib/server/db/client.ts'),
+		schema: await load('/src/lib/server/db/schema/index.ts'),
+		ids: await load('/src/lib/server/db/ids.ts'),
+		sessions: await load('/src/lib/server/auth/sessions.ts'),
+		groups: await load('/src/lib/server/groups/groups.ts'),
+		agreements: await load('/src/lib/server/groups/agreements.ts'),
+		invitations: await load('/src/lib/server/invitations/index.ts'),
+		names: await load('/src/lib/board/document-names.ts'),
+		posts: await load('/src/lib/board/posts.ts'),
+		writes: await load('/src/lib/server/realtime/server-writes.ts')
+	};
+	await app.client.migrateDatabase(app.db.connection, path.join(root, 'drizzle'));
+	console.log(`Seeding an empty board and one with ${POSTS} posts…`);
+	const empty = { ...(await createBoard(app, 'Empty circle', 0)), posts: 0, postsModule: app.posts };
+	const long = { ...(await createBoard(app, 'Long circle', POSTS)), posts: POSTS, postsModule: app.posts };
+	await app.db.connection.close();
+
+	const port = await findFreePort();
+	const origin = `http://127.0.0.1:${port}`;
+	const server = spawn(process.execPath, ['--max-semi-space-size=16', path.join(root, 'server.js')], {
+		cwd: root,
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, NODE_ENV: 'production' },
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	cleanups.push(async () => {
+		if (server.exitCode === null) server.kill('SIGTERM');
+		await new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once('exit', resolve)));
+	});
+	await new Promise((resolve, reject) => {
+		server.stdout?.on('data', (chunk) => String(chunk).includes('listening') && resolve(undefined));
+		server.on('exit', (code) => reject(new Error(`server exited (${code})`)));
+	});
+
+	const browser = await chromium.launch(
+		fs.existsSync(SYSTEM_CHROMIUM)
+			? { executablePath: SYSTEM_CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-precise-memory-info'] }
+			: {}
+	);
+	cleanups.push(() => browser.close());
+	const wsBase = `ws://127.0.0.1:${port}/realtime`;
+	/** @type {Record<string, Awaited<ReturnType<typeof measureBoard>>[]>} */
+	const results = { empty: [], long: [] };
+	// Interleaved, so a noisy moment hurts both boards alike.
+	for (let run = 0; run < RUNS; run++) {
+		for (const [label, board] of /** @type {const} */ ([['empty', empty], ['long', long]])) {
+			results[label].push(await measureBoard(browser, origin, board, wsBase));
+			process.stdout.write('.');
+		}
+	}
+	console.log(`\n\nBoard in Chromium at phone width, ${RUNS} page loads each (median (min–max)); load ${os.loadavg()[0].toFixed(1)}`);
+	const rows = [
+		['time to live (ms)', (r) => [r.live]],
+		['time to saved (ms)', (r) => r.saved],
+		['long tasks opening: count', (r) => [r.openingTasks.length]],
+		['long tasks opening: max (ms)', (r) => [Math.max(0, ...r.openingTasks)]],
+		['long tasks typing: max (ms)', (r) => [Math.max(0, ...r.typingTasks)]],
+		['long tasks posting: max (ms)', (r) => [Math.max(0, ...r.postingTasks)]],
+		['long tasks receiving: max (ms)', (r) => [Math.max(0, ...r.receivingTasks)]],
+		['bytes received opening (kB)', (r) => [r.bytes / 1024]],
+		['JS heap when live (MB)', (r) => [r.heap / 1048576]]
+	];
+	console.log(`${'figure'.padEnd(32)} ${'empty board'.padEnd(18)} ${`${POSTS} posts`.padEnd(18)} ratio`);
+	for (const [label, pick] of rows) {
+		const a = results.empty.flatMap(pick);
+		const b = results.long.flatMap(pick);
+		const ratio = median(a) > 0 ? (median(b) / median(a)).toFixed(2) : '—';
+		console.log(`${label.padEnd(32)} ${spread(a).padEnd(18)} ${spread(b).padEnd(18)} ${ratio}`);
+	}
+}
+
+try {
+	await main();
+} catch (error) {
+	console.error(error);
+	process.exitCode = 1;
+} finally {
+	await cleanUp();
+}
