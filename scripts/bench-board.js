@@ -59,7 +59,8 @@ function median(values) {
 function spread(values) {
 	if (values.length === 0) return '—';
 	const sorted = [...values].sort((a, b) => a - b);
-	return `${median(sorted).toFixed(0)} (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`;
+	const digits = sorted[sorted.length - 1] < 10 ? 1 : 0;
+	return `${median(sorted).toFixed(digits)} (${sorted[0].toFixed(digits)}–${sorted[sorted.length - 1].toFixed(digits)})`;
 }
 
 /** A group with one facilitator and one member, signed in; `posts` posts seeded into its board. */

@@ -42,7 +42,8 @@ describe('group access', () => {
 			role: 'facilitator',
 			lifecycle: 'forming',
 			muted: false,
-			canWrite: true
+			canWrite: true,
+			needsSignature: false
 		});
 	});
 
