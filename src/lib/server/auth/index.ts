@@ -8,7 +8,7 @@ import {
 } from './sessions';
 import { deleteSessionCookie, setSessionCookie } from './session-cookie';
 
-type CookieEvent = { cookies: Cookies; url: URL };
+export type CookieEvent = { cookies: Cookies; url: URL };
 
 /** Starts a new session with a fresh token (never reusing one from before sign-in) and sets its cookie. */
 export async function startSession(event: CookieEvent, userId: string): Promise<void> {
