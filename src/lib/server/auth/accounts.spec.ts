@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { db } from '../db';
-import { user as userTable } from '../db/schema';
+import { auditEvent, user as userTable } from '../db/schema';
 import {
 	AccountError,
 	changePassword,
@@ -11,6 +11,9 @@ import {
 	verifyCredentials
 } from './accounts';
 import { createSession, generateSessionToken, validateSessionToken } from './sessions';
+import { getLoginKeys } from './login-limits';
+import { signIn } from './sign-in';
+import { createRequestEvent, uniqueAddress } from '$test/request-events';
 
 const password = 'a calm long password';
 
@@ -62,15 +65,45 @@ describe('changing the password', () => {
 		const account = await createAccount({ email, displayName: 'Lee', password, role: 'member' });
 		const token = generateSessionToken();
 		await createSession(token, account.id);
+		const address = uniqueAddress();
 
 		await expect(
-			changePassword({ userId: account.id, currentPassword: 'wrong one!!', newPassword: 'another long password' })
+			changePassword({ userId: account.id, currentPassword: 'wrong one!!', newPassword: 'another long password', address })
 		).rejects.toThrow(AccountError);
 		expect((await validateSessionToken(token)).session).not.toBeNull();
 
-		await changePassword({ userId: account.id, currentPassword: password, newPassword: 'another long password' });
+		await changePassword({ userId: account.id, currentPassword: password, newPassword: 'another long password', address });
 		expect((await validateSessionToken(token)).session).toBeNull();
 		expect(await verifyCredentials(email, password)).toBeNull();
+		expect(await verifyCredentials(email, 'another long password')).toBe(account.id);
+	});
+
+	it('checks the current password under the sign-in limits, so a stolen session is no password oracle', async () => {
+		const email = uniqueEmail();
+		const account = await createAccount({ email, displayName: 'Lee', password, role: 'member' });
+		const address = uniqueAddress();
+		const waits: number[] = [];
+		const wait = async (ms: number) => void waits.push(ms);
+		const change = (currentPassword: string, from = address) =>
+			changePassword({ userId: account.id, currentPassword, newPassword: 'another long password', address: from }, { wait });
+
+		// Failed sign-ins and failed password checks count against the same account+address pair.
+		for (let guess = 0; guess < 4; guess++) {
+			await signIn(createRequestEvent({ address }), { email, password: `guess ${guess}`, via: 'login' }, { wait });
+		}
+		for (let guess = 4; guess < 10; guess++) {
+			await expect(change(`guess ${guess}`)).rejects.toThrow('did not match');
+		}
+		expect(waits).toEqual([500, 1000, 2000, 4000, 8000]);
+
+		await expect(change(password)).rejects.toThrow(/Too many attempts.*try again in 15 minutes/);
+		expect(await verifyCredentials(email, password)).toBe(account.id);
+		const failed = await db.select().from(auditEvent).where(eq(auditEvent.action, 'auth.sign_in_failed')).orderBy(asc(auditEvent.id));
+		const accountKey = getLoginKeys(email, address).account;
+		const mine = failed.filter((row) => row.detail?.account_key === accountKey);
+		expect(mine.map((row) => row.detail?.via)).toEqual([...Array(4).fill('login'), ...Array(7).fill('password_change')]);
+
+		await change(password, uniqueAddress());
 		expect(await verifyCredentials(email, 'another long password')).toBe(account.id);
 	});
 });

@@ -8,6 +8,13 @@ import {
 	verifyAgainstDummy,
 	verifyPassword
 } from './passwords';
+import { recordFailedSignIn } from '../audit';
+import {
+	checkPasswordWithinLimits,
+	describeSignInPause,
+	getLoginKeys,
+	type PasswordCheckOptions
+} from './login-limits';
 import { invalidateUserSessions } from './sessions';
 
 export const DISPLAY_NAME_MAX_LENGTH = 60;
@@ -105,15 +112,27 @@ export async function verifyCredentials(email: string, password: string): Promis
 	return (await verifyPassword(found.passwordHash, password)) ? found.id : null;
 }
 
-/** Changes the password after checking the current one, and signs the account out everywhere. */
-export async function changePassword(input: {
-	userId: string;
-	currentPassword: string;
-	newPassword: string;
-}): Promise<void> {
-	const [found] = await db.select().from(user).where(eq(user.id, input.userId));
-	if (!found || !(await verifyPassword(found.passwordHash, input.currentPassword))) {
-		throw new AccountError('Your current password did not match. Please try again.');
+/**
+ * Changes the password after checking the current one under the same limits as signing in (failures count
+ * against the same account and address), and signs the account out everywhere. Throws AccountError (safe to
+ * show) when the current password is wrong, the attempt is refused, or the new one is not acceptable.
+ */
+export async function changePassword(
+	input: { userId: string; currentPassword: string; newPassword: string; address: string },
+	options: PasswordCheckOptions = {}
+): Promise<void> {
+	const [found] = await db
+		.select({ email: user.email, passwordHash: user.passwordHash })
+		.from(user)
+		.where(eq(user.id, input.userId));
+	if (!found) throw new AccountError('Your current password did not match. Please try again.');
+	const keys = getLoginKeys(found.email, input.address);
+	const check = await checkPasswordWithinLimits(keys, () => verifyPassword(found.passwordHash, input.currentPassword), options);
+	if (check !== 'accepted') {
+		await recordFailedSignIn({ accountKey: keys.account, via: 'password_change', refused: check === 'refused' });
+		throw new AccountError(
+			check === 'refused' ? describeSignInPause() : 'Your current password did not match. Please try again.'
+		);
 	}
 	const weakness = checkPasswordStrength(input.newPassword);
 	if (weakness) throw new AccountError(weakness);
