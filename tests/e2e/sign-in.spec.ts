@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { admin, createStaff, openSignedIn, signIn } from './support/people';
+import { formCircle, formGroup, invite } from './support/circle';
 import { expectAccessible, screenshotBothWidths } from './support/look';
 
 test('an admin creates a therapist, who signs in and out', async ({ browser, page }) => {
@@ -17,7 +18,10 @@ test('an admin creates a therapist, who signs in and out', async ({ browser, pag
 	expect(adminPage?.status()).toBe(404);
 
 	await page.goto('/');
+	const signedOut = page.waitForResponse((response) => new URL(response.url()).pathname === '/logout');
 	await page.getByRole('button', { name: 'Sign out' }).click();
+	// The browser is told to drop what it cached and stored for Hearth (see SIGN_OUT_CLEAR_SITE_DATA).
+	expect((await (await signedOut).allHeaders())['clear-site-data']).toBe('"cache", "storage"');
 	await expect(page).toHaveURL(/\/login$/);
 	await page.goto('/account');
 	await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
@@ -67,7 +71,9 @@ test('"sign out everywhere" ends the session on every device', async ({ browser 
 	await laptop.page.goto('/account');
 	await expectAccessible(laptop.page);
 	await screenshotBothWidths(laptop.page, 'account');
+	const signedOut = laptop.page.waitForResponse((response) => response.request().method() === 'POST');
 	await laptop.page.getByRole('button', { name: 'Sign out on all devices' }).click();
+	expect((await (await signedOut).allHeaders())['clear-site-data']).toBe('"cache", "storage"');
 	await expect(laptop.page).toHaveURL(/\/login$/);
 
 	await phone.page.goto('/account');
@@ -103,4 +109,33 @@ test('a page that is not there says so calmly', async ({ browser }) => {
 	await expectAccessible(page);
 	await screenshotBothWidths(page, 'not-found');
 	await context.close();
+});
+
+test('someone who already has an account signs in through an invitation and joins', async ({ browser }) => {
+	test.setTimeout(120_000);
+	// Sam joined one circle by invitation; the same therapist then invites Sam to a second one.
+	const circle = await formCircle(browser, { name: 'First circle', facilitator: 'Quinn', members: ['Sam'] });
+	const sam = circle.members[0].person;
+	const secondGroupId = await formGroup(circle.facilitator.page, 'Second circle');
+	const link = await invite(circle.facilitator.page, secondGroupId);
+
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(link);
+	const signInForm = page.locator('form', { has: page.getByRole('button', { name: 'Sign in and continue' }) });
+	await signInForm.getByLabel('Email').fill(sam.email);
+	await signInForm.getByLabel('Password').fill('not my password');
+	await signInForm.getByRole('button', { name: 'Sign in and continue' }).click();
+	await expect(signInForm.getByRole('alert')).toContainText('did not match');
+
+	await signInForm.getByLabel('Password').fill(sam.password);
+	await signInForm.getByRole('button', { name: 'Sign in and continue' }).click();
+	await expect(page.getByRole('heading', { name: 'Confidentiality agreement' })).toBeVisible();
+	await page.getByLabel('I have read this agreement').check();
+	await page.getByLabel('Type your name to sign').fill(sam.displayName);
+	await page.getByRole('button', { name: 'Sign and join the group' }).click();
+	await expect(page).toHaveURL(new RegExp(`/groups/${secondGroupId}$`));
+	await expect(page.getByRole('heading', { name: 'Second circle' })).toBeVisible();
+	await context.close();
+	await circle.close();
 });

@@ -1,20 +1,27 @@
 // Reading and writing the audit log: filters, and sign-in events that carry no address.
 import { afterAll, describe, expect, it } from 'vitest';
 import { connection } from '$lib/server/db';
-import { listAuditEvents, recordAudit, recordFailedSignIn } from '$lib/server/audit';
+import { listAuditEvents, recordAudit } from '$lib/server/audit';
 import { presentAuditEvents } from '$lib/server/audit/present';
 import { getLoginKeys } from '$lib/server/auth/login-limits';
+import { signIn } from '$lib/server/auth/sign-in';
 import { joinGroup, makeGroup, readAudit } from './groups-fixtures';
+import { createRequestEvent } from '$test/request-events';
 
 afterAll(() => connection.close());
 
 describe('the audit log', () => {
-	it('records a failed sign-in under the hashed account key, never the address typed', async () => {
-		await recordFailedSignIn({ email: ' Someone.Private@Example.ORG ', address: '203.0.113.9', via: 'login' });
+	it('records a failed sign-in under the keyed account key, never the email or the address typed', async () => {
+		const event = createRequestEvent({ address: '203.0.113.9' });
+		await signIn(event, { email: ' Someone.Private@Example.ORG ', password: 'not my password', via: 'login' });
 
 		const [row] = (await readAudit()).filter((r) => r.action === 'auth.sign_in_failed');
 		expect(row.actorId).toBeNull();
-		expect(row.detail).toEqual({ account_key: getLoginKeys('someone.private@example.org', '203.0.113.9').account, via: 'login' });
+		expect(row.detail).toEqual({
+			account_key: getLoginKeys('someone.private@example.org', '203.0.113.9').account,
+			via: 'login',
+			refused: false
+		});
 		expect(JSON.stringify(row).toLowerCase()).not.toContain('someone.private');
 		expect(JSON.stringify(row)).not.toContain('203.0.113.9');
 	});

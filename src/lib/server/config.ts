@@ -10,9 +10,16 @@ export interface Config {
 		idleTimeoutMs: number;
 		absoluteLifetimeMs: number;
 	};
+	/** Sign-in limits; the policy is described in auth/login-limits.ts. */
 	login: {
-		maxFailuresPerAccount: number;
-		maxFailuresPerAddress: number;
+		/** Failures for one account from one address before that pair is refused for the window. */
+		maxFailuresPerPair: number;
+		/** Failures for one account, from any address, before its attempts are slowed (never refused). */
+		slowAfterAccountFailures: number;
+		/** Failures from one address, for any account, before its attempts are slowed (never refused). */
+		slowAfterAddressFailures: number;
+		/** The longest a slowed attempt waits. */
+		maxDelayMs: number;
 		windowMs: number;
 	};
 	smtpUrl: string | undefined;
@@ -29,7 +36,8 @@ export interface Config {
 	};
 }
 
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
 function readPositiveNumber(name: string, fallback: number): number {
@@ -56,8 +64,10 @@ function readConfig(): Config {
 			absoluteLifetimeMs: readPositiveNumber('HEARTH_SESSION_MAX_HOURS', 24) * HOUR
 		},
 		login: {
-			maxFailuresPerAccount: readPositiveNumber('HEARTH_LOGIN_MAX_FAILURES', 10),
-			maxFailuresPerAddress: readPositiveNumber('HEARTH_LOGIN_MAX_FAILURES_PER_ADDRESS', 50),
+			maxFailuresPerPair: readPositiveNumber('HEARTH_LOGIN_MAX_FAILURES', 10),
+			slowAfterAccountFailures: readPositiveNumber('HEARTH_LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
+			slowAfterAddressFailures: readPositiveNumber('HEARTH_LOGIN_MAX_FAILURES_PER_ADDRESS', 50),
+			maxDelayMs: readPositiveNumber('HEARTH_LOGIN_MAX_DELAY_SECONDS', 10) * SECOND,
 			windowMs: readPositiveNumber('HEARTH_LOGIN_WINDOW_MINUTES', 15) * MINUTE
 		},
 		smtpUrl: env.SMTP_URL || undefined,

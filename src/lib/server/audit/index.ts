@@ -1,8 +1,6 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { auditEvent, type AuditEvent } from '../db/schema';
-import { getLoginKeys } from '../auth/login-limits';
-import { normaliseEmail } from '../auth/accounts';
 
 /**
  * Everything Hearth records. Details carry ids, version numbers, lifecycle names and hashed keys only;
@@ -99,10 +97,18 @@ export function isAuditAction(value: string): value is AuditAction {
 }
 
 /**
- * Records a failed sign-in under the same hashed account key the rate limit uses, so repeated
- * failures against one account can be seen together without the log holding the address.
+ * Records a failed password check under the account key the sign-in limits use (a keyed hash: see
+ * auth/login-limits.ts), so repeated failures against one account can be seen together while the log holds
+ * neither the email nor the address. `refused`: the attempt was not checked because its pair was paused.
  */
-export async function recordFailedSignIn(input: { email: string; address: string; via: 'login' | 'invitation' }): Promise<void> {
-	const keys = getLoginKeys(normaliseEmail(input.email), input.address);
-	await recordAudit({ action: 'auth.sign_in_failed', actorId: null, detail: { account_key: keys.account, via: input.via } });
+export async function recordFailedSignIn(input: {
+	accountKey: string;
+	via: 'login' | 'invitation' | 'password_change';
+	refused: boolean;
+}): Promise<void> {
+	await recordAudit({
+		action: 'auth.sign_in_failed',
+		actorId: null,
+		detail: { account_key: input.accountKey, via: input.via, refused: input.refused }
+	});
 }

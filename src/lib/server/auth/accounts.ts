@@ -8,7 +8,13 @@ import {
 	verifyAgainstDummy,
 	verifyPassword
 } from './passwords';
-import { clearAccountFailures, getLoginKeys, isLoginThrottled, recordLoginFailure } from './login-limits';
+import { recordFailedSignIn } from '../audit';
+import {
+	checkPasswordWithinLimits,
+	describeSignInPause,
+	getLoginKeys,
+	type PasswordCheckOptions
+} from './login-limits';
 import { invalidateUserSessions } from './sessions';
 
 export const DISPLAY_NAME_MAX_LENGTH = 60;
@@ -89,42 +95,44 @@ export async function createFirstAdmin(account: Omit<NewAccount, 'role'>): Promi
 	});
 }
 
-export type SignInResult = { ok: true; user: User } | { ok: false; reason: 'invalid' | 'throttled' };
-
 /**
- * Checks an email and password. A wrong password and an unknown email give the same answer after the
- * same work (one argon2 verification), so sign-in never reveals whether an account exists.
+ * The account's id when the password is its own, else null. A wrong password and an unknown email cost the
+ * same work (one argon2 verification), so the answer never reveals whether an account exists. Callers go
+ * through the sign-in limits (sign-in.ts); nothing of the row but the id leaves this function.
  */
-export async function checkCredentials(input: {
-	email: string;
-	password: string;
-	address: string;
-}): Promise<SignInResult> {
-	const email = normaliseEmail(input.email);
-	const keys = getLoginKeys(email, input.address);
-	if (await isLoginThrottled(keys)) return { ok: false, reason: 'throttled' };
-
-	const [found] = await db.select().from(user).where(eq(user.email, email));
-	const valid = found
-		? await verifyPassword(found.passwordHash, input.password)
-		: await verifyAgainstDummy(input.password);
-	if (!found || !valid) {
-		await recordLoginFailure(keys);
-		return { ok: false, reason: 'invalid' };
+export async function verifyCredentials(email: string, password: string): Promise<string | null> {
+	const [found] = await db
+		.select({ id: user.id, passwordHash: user.passwordHash })
+		.from(user)
+		.where(eq(user.email, normaliseEmail(email)));
+	if (!found) {
+		await verifyAgainstDummy(password);
+		return null;
 	}
-	await clearAccountFailures(keys);
-	return { ok: true, user: found };
+	return (await verifyPassword(found.passwordHash, password)) ? found.id : null;
 }
 
-/** Changes the password after checking the current one, and signs the account out everywhere. */
-export async function changePassword(input: {
-	userId: string;
-	currentPassword: string;
-	newPassword: string;
-}): Promise<void> {
-	const [found] = await db.select().from(user).where(eq(user.id, input.userId));
-	if (!found || !(await verifyPassword(found.passwordHash, input.currentPassword))) {
-		throw new AccountError('Your current password did not match. Please try again.');
+/**
+ * Changes the password after checking the current one under the same limits as signing in (failures count
+ * against the same account and address), and signs the account out everywhere. Throws AccountError (safe to
+ * show) when the current password is wrong, the attempt is refused, or the new one is not acceptable.
+ */
+export async function changePassword(
+	input: { userId: string; currentPassword: string; newPassword: string; address: string },
+	options: PasswordCheckOptions = {}
+): Promise<void> {
+	const [found] = await db
+		.select({ email: user.email, passwordHash: user.passwordHash })
+		.from(user)
+		.where(eq(user.id, input.userId));
+	if (!found) throw new AccountError('Your current password did not match. Please try again.');
+	const keys = getLoginKeys(found.email, input.address);
+	const check = await checkPasswordWithinLimits(keys, () => verifyPassword(found.passwordHash, input.currentPassword), options);
+	if (check !== 'accepted') {
+		await recordFailedSignIn({ accountKey: keys.account, via: 'password_change', refused: check === 'refused' });
+		throw new AccountError(
+			check === 'refused' ? describeSignInPause() : 'Your current password did not match. Please try again.'
+		);
 	}
 	const weakness = checkPasswordStrength(input.newPassword);
 	if (weakness) throw new AccountError(weakness);

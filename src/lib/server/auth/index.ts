@@ -8,7 +8,17 @@ import {
 } from './sessions';
 import { deleteSessionCookie, setSessionCookie } from './session-cookie';
 
-type CookieEvent = { cookies: Cookies; url: URL };
+export type CookieEvent = { cookies: Cookies; url: URL };
+type SignOutEvent = CookieEvent & { locals: App.Locals; setHeaders(headers: Record<string, string>): void };
+
+/**
+ * Sent with every sign-out: the browser drops what it cached and stored for Hearth (pages, storage,
+ * service workers), so the next person at a shared computer finds nothing. Not "cookies": that directive
+ * clears cookies for the whole registrable domain, subdomains included (a practice's other services on
+ * its domain would be signed out too), and the only cookie Hearth sets is already deleted by this same
+ * response's Set-Cookie, with its session ended on the server, so it would add nothing here.
+ */
+export const SIGN_OUT_CLEAR_SITE_DATA = '"cache", "storage"';
 
 /** Starts a new session with a fresh token (never reusing one from before sign-in) and sets its cookie. */
 export async function startSession(event: CookieEvent, userId: string): Promise<void> {
@@ -17,12 +27,17 @@ export async function startSession(event: CookieEvent, userId: string): Promise<
 	setSessionCookie(event.cookies, event.url, token, getSessionHardLimit(session));
 }
 
-export async function endSession(event: CookieEvent & { locals: App.Locals }): Promise<void> {
+export async function endSession(event: SignOutEvent): Promise<void> {
 	if (event.locals.session) await invalidateSession(event.locals.session.id, event.locals.session.userId);
-	deleteSessionCookie(event.cookies, event.url);
+	forgetSession(event);
 }
 
-export async function endAllSessions(event: CookieEvent & { locals: App.Locals }): Promise<void> {
+export async function endAllSessions(event: SignOutEvent): Promise<void> {
 	if (event.locals.user) await invalidateUserSessions(event.locals.user.id);
+	forgetSession(event);
+}
+
+function forgetSession(event: SignOutEvent): void {
 	deleteSessionCookie(event.cookies, event.url);
+	event.setHeaders({ 'Clear-Site-Data': SIGN_OUT_CLEAR_SITE_DATA });
 }

@@ -20,8 +20,22 @@
  *   NODE_ENV=production          that lives on one application host's disk (and other hosts lack it).
  * A generated key file that exists is always read as a previous key, so setting HEARTH_DATA_KEY later
  * keeps old rows readable.
+ *
+ * Keyed hashes (keyedHash) use a subkey per purpose: HKDF-SHA-256(current key, salt "hearth.keyed-hash.v1",
+ * info <purpose>). They stay the same across restarts and processes that share the key, and change when the
+ * current key is rotated.
  */
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, randomFillSync, type KeyObject } from 'node:crypto';
+import {
+	createCipheriv,
+	createDecipheriv,
+	createHash,
+	createHmac,
+	createSecretKey,
+	hkdfSync,
+	randomBytes,
+	randomFillSync,
+	type KeyObject
+} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -31,6 +45,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const KEY_FILE = 'realtime-data-key';
+const KEYED_HASH_SALT = 'hearth.keyed-hash.v1';
 
 export interface Sealed {
 	keyId: string;
@@ -44,6 +59,7 @@ export class DataKeyring {
 	/** Random bytes handed out as IVs, refilled from the CSPRNG when used up (one call per ~340 IVs). */
 	readonly #ivPool = Buffer.alloc(IV_BYTES * 340);
 	#ivOffset = this.#ivPool.length;
+	readonly #hashKeys = new Map<string, KeyObject>();
 
 	constructor(current: Uint8Array, previous: Uint8Array[] = []) {
 		this.currentKeyId = this.#add(current);
@@ -74,6 +90,21 @@ export class DataKeyring {
 		cipher.setAAD(additionalData(document, purpose));
 		const body = Buffer.concat([cipher.update(plain), cipher.final()]);
 		return { keyId: this.currentKeyId, data: Buffer.concat([iv, body, cipher.getAuthTag()]) };
+	}
+
+	/**
+	 * HMAC-SHA-256 (hex) of `value` under a subkey derived for `purpose` (e.g. "hearth.sign-in-keys.v1"):
+	 * without the data key nobody can tell which value a hash stands for, and the data key itself never
+	 * leaves the keyring.
+	 */
+	keyedHash(purpose: string, value: string): string {
+		let key = this.#hashKeys.get(purpose);
+		if (!key) {
+			const derived = hkdfSync('sha256', this.#keys.get(this.currentKeyId)!, KEYED_HASH_SALT, purpose, KEY_BYTES);
+			key = createSecretKey(Buffer.from(derived));
+			this.#hashKeys.set(purpose, key);
+		}
+		return createHmac('sha256', key).update(value, 'utf8').digest('hex');
 	}
 
 	/** Throws when the key is unknown or the bytes were altered or belong to another document or purpose. */

@@ -22,7 +22,8 @@ export const actions: Actions = {
 			await changePassword({
 				userId: user.id,
 				currentPassword: readText(form, 'currentPassword'),
-				newPassword: readText(form, 'newPassword')
+				newPassword: readText(form, 'newPassword'),
+				address: event.getClientAddress()
 			});
 		} catch (e) {
 			if (e instanceof AccountError) return fail(400, { action: 'changePassword', message: e.message });

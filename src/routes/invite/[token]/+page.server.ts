@@ -2,10 +2,11 @@
 // nowhere else — not into redirects, query strings or logs — and accepting sends the person away
 // from it. Every action looks the token up again: nothing about it is trusted from the form.
 import { fail, redirect } from '@sveltejs/kit';
-import { AccountError, checkCredentials, createAccount } from '$lib/server/auth/accounts';
+import { AccountError, createAccount } from '$lib/server/auth/accounts';
+import { signIn } from '$lib/server/auth/sign-in';
 import { startSession } from '$lib/server/auth';
 import { readText } from '$lib/server/auth/forms';
-import { recordAudit, recordFailedSignIn } from '$lib/server/audit';
+import { recordAudit } from '$lib/server/audit';
 import { getGroupAccess } from '$lib/server/groups/access';
 import { GroupRuleError } from '$lib/server/groups/errors';
 import { acceptInvitation, InvitationError, lookUpInvitation } from '$lib/server/invitations';
@@ -53,20 +54,8 @@ export const actions: Actions = {
 		await requireOpenInvitation(event.params.token);
 		const form = await event.request.formData();
 		const email = readText(form, 'email');
-		const result = await checkCredentials({ email, password: readText(form, 'password'), address: event.getClientAddress() });
-		if (!result.ok) {
-			await recordFailedSignIn({ email, address: event.getClientAddress(), via: 'invitation' });
-			return fail(result.reason === 'throttled' ? 429 : 400, {
-				action: 'signIn',
-				email,
-				message:
-					result.reason === 'throttled'
-						? 'Too many attempts. Please try again in 15 minutes.'
-						: 'That email and password did not match. Please try again.'
-			});
-		}
-		await startSession(event, result.user.id);
-		await recordAudit({ action: 'auth.sign_in', actorId: result.user.id, objectType: 'user', objectId: result.user.id });
+		const result = await signIn(event, { email, password: readText(form, 'password'), via: 'invitation' });
+		if (result.kind === 'refused') return fail(result.status, { action: 'signIn', email, message: result.message });
 		return { action: 'signIn' };
 	},
 	accept: async (event) => {

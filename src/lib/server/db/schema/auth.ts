@@ -28,15 +28,23 @@ export const session = pgTable(
 	(table) => [index('session_user_idx').on(table.userId)]
 );
 
-/** One row per failed sign-in, keyed by a hash of the account or the address, never the raw value. */
+/**
+ * One row per failed password check (sign-in or password change), kept for the sign-in window. Account and
+ * address are keyed hashes (see auth/login-limits.ts), never the email or the address itself; one row per
+ * failure lets the limits count per account, per address and per account+address pair.
+ */
 export const loginFailure = pgTable(
 	'login_failure',
 	{
 		id: bigserial('id', { mode: 'number' }).primaryKey(),
-		keyHash: text('key_hash').notNull(),
+		accountKey: text('account_key').notNull(),
+		addressKey: text('address_key').notNull(),
 		failedAt: timestamp('failed_at', { withTimezone: true }).notNull().defaultNow()
 	},
-	(table) => [index('login_failure_key_idx').on(table.keyHash, table.failedAt)]
+	(table) => [
+		index('login_failure_account_idx').on(table.accountKey, table.failedAt),
+		index('login_failure_address_idx').on(table.addressKey, table.failedAt)
+	]
 );
 
 export type User = typeof user.$inferSelect;
