@@ -188,8 +188,9 @@ async function measureBoard(browser, origin, board, wsBase) {
 	await new Promise((resolve) => provider.once('sync', resolve));
 	for (let i = 0; i < 5; i++) {
 		const { createPost } = board.postsModule;
-		createPost(doc, { authorId: board.facilitator.id, body: `Welcome back, everyone (${i}).` });
-		await page.getByText(`Welcome back, everyone (${i}).`).waitFor({ timeout: 60_000 });
+		const body = `Welcome back, everyone (${randomBytes(4).toString('hex')}).`;
+		createPost(doc, { authorId: board.facilitator.id, body });
+		await page.getByText(body).waitFor({ timeout: 60_000 });
 	}
 	provider.destroy();
 	doc.destroy();
