@@ -62,7 +62,7 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		// Restore: it comes back for everyone.
 		await hidden.getByRole('button', { name: 'Restore to the board' }).click();
 		await expect(thread(alex, words)).toBeVisible();
-		await expect(thread(alex, words).getByRole('list', { name: 'Reactions' }).first()).toContainText('Alex — me too');
+		await expect(thread(sam, words).getByRole('list', { name: 'Reactions' }).first()).toContainText('Alex — me too');
 		await expect(fran.getByTestId('hidden-post')).toHaveCount(0);
 
 		// Alex replies, so the thread stays; then Fran removes the post for good from the board.
