@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { SETUP_CODE_FILE } from '../support/e2e-setup-code.js';
 import { admin } from './support/people';
 import { expectAccessible, screenshotBothWidths } from './support/look';
 
@@ -10,6 +12,18 @@ test('the first visit sets up the practice admin, and setup closes behind it', a
 	await expectAccessible(page);
 	await screenshotBothWidths(page, 'setup');
 
+	// Only someone who can read the server's console may create the admin: a wrong code is refused.
+	const setupCode = fs.readFileSync(SETUP_CODE_FILE, 'utf8').trim();
+	await page.getByLabel('Setup code').fill('ABCDE-FGHJK');
+	await page.getByLabel('Your name').fill(admin.displayName);
+	await page.getByLabel('Email').fill(admin.email);
+	await page.getByLabel('Password').fill(admin.password);
+	await page.getByRole('button', { name: 'Create the practice account' }).click();
+	await expect(page.getByText('That setup code is not right')).toBeVisible();
+	await expect(page).toHaveURL(/\/setup$/);
+
+	// Typed as a person might: lower case, without the dash.
+	await page.getByLabel('Setup code').fill(setupCode.replace('-', '').toLowerCase());
 	await page.getByLabel('Your name').fill(admin.displayName);
 	await page.getByLabel('Email').fill(admin.email);
 	await page.getByLabel('Password').fill('short');
