@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { careDocumentName, staffDocumentName } from '$lib/board/document-names';
-import { listPosts } from '$lib/board/posts';
+import { listPosts, type LivePost } from '$lib/board/posts';
 import type { Flag } from '$lib/board/schema';
 import { getConfig } from '$lib/server/config';
 import { connection } from '$lib/server/db';
@@ -45,7 +45,7 @@ async function readAlerts(groupId: string): Promise<Flag[]> {
 async function readUrgentPosts(groupId: string, memberId: string) {
 	const care = await readDocument(careDocumentName(groupId, memberId));
 	try {
-		return listPosts(care).filter((post) => post.state === 'live' && post.kind === 'urgent');
+		return listPosts(care).filter((post): post is LivePost => post.state === 'live' && post.kind === 'urgent');
 	} finally {
 		care.destroy();
 	}
