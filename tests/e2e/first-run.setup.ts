@@ -6,6 +6,8 @@ import { expectAccessible, screenshotBothWidths } from './support/look';
 
 // Runs once, first, against a brand-new installation: every other journey signs in as this admin.
 test('the first visit sets up the practice admin, and setup closes behind it', async ({ page, context }) => {
+	// Two submissions, an accessibility scan and screenshots: ~18 s on a quiet machine, over 30 s on a busy one.
+	test.setTimeout(90_000);
 	await page.goto('/');
 	await expect(page).toHaveURL(/\/setup$/);
 	await expect(page.getByRole('heading', { name: 'Welcome to Hearth' })).toBeVisible();
