@@ -41,6 +41,21 @@ describe('the setup code', () => {
 		expect(await checkSetupCode(code, '198.51.100.8')).toBe('ok');
 	});
 
+	it('counts an IPv6 address as its /64, so rotating addresses inside one network gains nothing', async () => {
+		const code = (await openSetup())!;
+		for (let i = 1; i <= 5; i++) expect(await checkSetupCode('WRONGABCDE', `2001:db8:1:2::${i}`)).toBe('wrong');
+		expect(await checkSetupCode(code, '2001:0db8:0001:0002:ffff::9')).toBe('throttled');
+		expect(await checkSetupCode(code, '2001:db8:1:3::1')).toBe('ok');
+	});
+
+	it('is throttled for everyone after a hundred wrong tries from anywhere', { timeout: 60_000 }, async () => {
+		await closeSetup();
+		const code = (await openSetup())!;
+		for (let i = 0; i < 100; i++) await checkSetupCode('WRONGABCDE', `192.0.2.${i}`);
+		expect(await checkSetupCode(code, '203.0.113.99')).toBe('throttled-everywhere');
+		await closeSetup();
+	});
+
 	it('stops working once the admin exists', async () => {
 		const code = (await openSetup())!;
 		await connection.db.insert(user).values({ id: generateId(), email: `${generateId()}@example.org`, displayName: 'Admin', passwordHash: 'x', role: 'admin' });

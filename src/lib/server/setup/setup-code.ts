@@ -13,9 +13,11 @@
  * alphabet (~49 bits) is safe here because guessing online is throttled and reading the hash needs the
  * database, which is the practice's anyway.
  *
- * Wrong codes are throttled per network address (hashed) and in total, over a sliding window, in the same
- * row (locked while checked), so every process counts the same attempts. The total cap bounds an attacker
- * with many addresses: at 100 guesses per 15 minutes, 49 bits last far longer than any setup takes.
+ * Wrong codes are throttled per network address (hashed; IPv6 per /64) and in total, over a sliding
+ * window, in the same row (locked while checked), so every process counts the same attempts. The total cap
+ * bounds an attacker with many addresses: at 100 guesses per 15 minutes, 49 bits last far longer than any
+ * setup takes. Its price: such an attacker can hold setup shut, so the refusal tells the person setting
+ * up how to get past it (serve on 127.0.0.1 until the admin exists).
  */
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
@@ -47,7 +49,17 @@ function hashCode(code: string): string {
 }
 
 function hashAddress(address: string): string {
-	return createHash('sha256').update(`hearth.setup-address.v1:${address}`).digest('hex').slice(0, 32);
+	return createHash('sha256').update(`hearth.setup-address.v1:${toNetwork(address)}`).digest('hex').slice(0, 32);
+}
+
+/** An IPv6 address counts as its /64, which one household or server usually holds whole; IPv4 as itself. */
+function toNetwork(address: string): string {
+	if (!address.includes(':') || /^::ffff:\d/i.test(address)) return address.replace(/^::ffff:/i, '');
+	const [head, tail = ''] = address.toLowerCase().split('::');
+	const left = head ? head.split(':') : [];
+	const right = tail ? tail.split(':') : [];
+	const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+	return groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':') + '::/64';
 }
 
 /** What a person typed, as the code is stored: capitals, without spaces or dashes. */
@@ -79,7 +91,8 @@ export async function openSetup(): Promise<string | null> {
 	return formatCode(code);
 }
 
-export type SetupCodeCheck = 'ok' | 'wrong' | 'throttled';
+/** `throttled-everywhere`: the total cap, not this address, is used up (see the header). */
+export type SetupCodeCheck = 'ok' | 'wrong' | 'throttled' | 'throttled-everywhere';
 
 /** Checks a typed setup code; a wrong one counts against the address it came from. */
 export async function checkSetupCode(typed: string, address: string): Promise<SetupCodeCheck> {
@@ -90,7 +103,8 @@ export async function checkSetupCode(typed: string, address: string): Promise<Se
 		const now = Date.now();
 		const failures = state.failures.filter((failure) => failure.at > now - WINDOW_MS);
 		const fromHere = failures.filter((failure) => failure.address === addressKey).length;
-		if (fromHere >= MAX_FAILURES_PER_ADDRESS || failures.length >= MAX_FAILURES) return 'throttled';
+		if (fromHere >= MAX_FAILURES_PER_ADDRESS) return 'throttled';
+		if (failures.length >= MAX_FAILURES) return 'throttled-everywhere';
 		const hash = Buffer.from(hashCode(code), 'hex');
 		if (state.codes.some((stored) => timingSafeEqual(Buffer.from(stored.hash, 'hex'), hash))) return 'ok';
 		await saveState(tx, { ...state, failures: [...failures, { address: addressKey, at: now }] });

@@ -20,6 +20,15 @@ export const actions: Actions = {
 		if (check === 'throttled') {
 			return fail(429, { message: 'Too many wrong setup codes. Please wait 15 minutes, then try again.', displayName, email });
 		}
+		if (check === 'throttled-everywhere') {
+			return fail(429, {
+				message:
+					'Too many wrong setup codes have been tried, from many places. Please wait 15 minutes; if it happens again, ' +
+					'start Hearth with HOST=127.0.0.1 and set it up from that computer.',
+				displayName,
+				email
+			});
+		}
 		if (check === 'wrong') {
 			return fail(400, {
 				message: 'That setup code is not right. Copy it from the console where Hearth was started (for example the terminal running npm start).',
