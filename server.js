@@ -1,7 +1,17 @@
 // Production entry: one HTTP server on one port serves SvelteKit's pages and the realtime WebSocket.
 // Importing build/handler.js runs SvelteKit's init hook (database migrations, realtime set-up) first.
 import http from 'node:http';
-import { handler } from './build/handler.js';
+
+/** @type {import('http').RequestListener} */
+let handler;
+try {
+	({ handler } = await import('./build/handler.js'));
+} catch (error) {
+	// A refusal (realtime/key-check.ts) is the operator's to act on: its message says what to do, a stack would bury it.
+	if (/** @type {Error} */ (error)?.name !== 'HearthRefusedToStart') throw error;
+	console.error(`Hearth did not start. ${/** @type {Error} */ (error).message}`);
+	process.exit(1);
+}
 
 const REALTIME = Symbol.for('hearth.realtime');
 

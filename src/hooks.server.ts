@@ -7,12 +7,17 @@ import { deleteSessionCookie, readSessionCookie } from '$lib/server/auth/session
 import { startRealtime } from '$lib/server/realtime';
 import { startMuteExpiry } from '$lib/server/moderation/mutes';
 import { describeErrorForLog } from '$lib/server/safe-log';
+import { describeSetupCode, openSetup } from '$lib/server/setup/setup-code';
+import { getConfig } from '$lib/server/config';
 
 export const init: ServerInit = async () => {
 	await migrateDatabase(connection);
 	// After migrations: the realtime tables must exist before the first socket loads a document.
 	await startRealtime();
 	startMuteExpiry();
+	// Only someone who can read this console may create the practice admin (setup/setup-code.ts).
+	const setupCode = await openSetup();
+	if (setupCode) console.log(describeSetupCode(setupCode, getConfig().origin));
 };
 
 const authenticate: Handle = async ({ event, resolve }) => {

@@ -353,9 +353,10 @@ export interface ChildServer {
 
 /**
  * Starts a separate Node process running the app's realtime wiring against this test file's database
- * (tests/realtime/child-server.js). Pass the same `port` to restart "the same server".
+ * (tests/realtime/child-server.js). Pass the same `port` to restart "the same server"; `dataKey` to start
+ * it with another HEARTH_DATA_KEY (it rejects with the child's output when the child exits instead).
  */
-export async function spawnChildServer(options: { port?: number } = {}): Promise<ChildServer> {
+export async function spawnChildServer(options: { port?: number; dataKey?: string } = {}): Promise<ChildServer> {
 	const port = options.port ?? (await findFreePort());
 	const origin = `http://127.0.0.1:${port}`;
 	const child = spawn(process.execPath, [path.resolve('tests/realtime/child-server.js')], {
@@ -364,7 +365,7 @@ export async function spawnChildServer(options: { port?: number } = {}): Promise
 			...process.env,
 			PORT: String(port),
 			ORIGIN: origin,
-			HEARTH_DATA_KEY: TEST_DATA_KEY,
+			HEARTH_DATA_KEY: options.dataKey ?? TEST_DATA_KEY,
 			NODE_ENV: 'test'
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

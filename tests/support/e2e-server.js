@@ -14,6 +14,7 @@ import {
 	quoteIdentifier,
 	startTestPostgres
 } from './postgres.js';
+import { SETUP_CODE_FILE, findSetupCode } from './e2e-setup-code.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 /** @param {string} message */
@@ -27,7 +28,10 @@ if (!fs.existsSync(path.join(root, 'build', 'handler.js'))) {
 fs.mkdirSync(path.join(root, '.tmp'), { recursive: true });
 const dataDir = fs.mkdtempSync(path.join(root, '.tmp', 'e2e-'));
 /** @type {Array<() => Promise<void>>} */
-const cleanups = [async () => fs.rmSync(dataDir, { recursive: true, force: true })];
+const cleanups = [
+	async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+	async () => fs.rmSync(SETUP_CODE_FILE, { force: true })
+];
 
 async function cleanUp() {
 	for (const cleanup of cleanups.splice(0).reverse()) {
@@ -86,7 +90,21 @@ try {
 	else delete env.DATABASE_URL;
 	if (stopping) throw new Error('stopped before the app started');
 
-	app = spawn(process.execPath, ['--max-semi-space-size=16', 'server.js'], { cwd: root, env, stdio: 'inherit' });
+	fs.rmSync(SETUP_CODE_FILE, { force: true });
+	app = spawn(process.execPath, ['--max-semi-space-size=16', 'server.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+	// The app's console passes through; the setup code it prints goes where first-run.setup.ts reads it.
+	/** @type {string | null} */
+	let printed = '';
+	app.stdout?.on('data', (chunk) => {
+		process.stdout.write(chunk);
+		if (printed === null) return;
+		printed += String(chunk);
+		const code = findSetupCode(printed);
+		if (code) {
+			fs.writeFileSync(SETUP_CODE_FILE, code);
+			printed = null;
+		}
+	});
 	const [code, signal] = await new Promise((resolve) => {
 		app?.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
 	});

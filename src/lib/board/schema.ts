@@ -207,6 +207,8 @@ export type Flag = {
 	resolvedAt?: number;
 	/** What was done about it: the post kept as it is, hidden, or removed for good. */
 	outcome?: FlagOutcome;
+	/** An urgent alert's email to the facilitators (support/urgent.ts); absent when none was sent. */
+	email?: 'sending' | 'sent' | 'failed';
 };
 export const FLAG_OUTCOMES = ['kept', 'hidden', 'removed'] as const;
 export type FlagOutcome = (typeof FLAG_OUTCOMES)[number];
@@ -219,7 +221,13 @@ export const isFlag = isShape(
 		at: isTime,
 		status: isOneOf(['open', 'resolved'])
 	},
-	{ reason: isText(LIMITS.reasonChars), resolvedBy: isId, resolvedAt: isTime, outcome: isOneOf(FLAG_OUTCOMES) }
+	{
+		reason: isText(LIMITS.reasonChars),
+		resolvedBy: isId,
+		resolvedAt: isTime,
+		outcome: isOneOf(FLAG_OUTCOMES),
+		email: isOneOf(['sending', 'sent', 'failed'])
+	}
 );
 
 /** A copy of a live post as plain JSON, as held in the staff space while it is hidden from the group. */

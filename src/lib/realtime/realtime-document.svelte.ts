@@ -34,13 +34,14 @@ const MESSAGE_ACCESS = 102;
 export type ConnectionState = 'connecting' | 'live' | 'offline' | 'closed';
 export type SaveState = 'saved' | 'saving';
 /** Why the server ended the connection for good (it will not be retried). */
-export type ClosedReason = 'signed-out' | 'no-access' | 'unsigned' | 'too-many-tabs' | 'unavailable';
+export type ClosedReason = 'signed-out' | 'no-access' | 'unsigned' | 'too-many-tabs' | 'unreadable' | 'unavailable';
 /** The reasons that mean this person may no longer read what the tab holds. */
 export type RevokedReason = Extract<ClosedReason, 'signed-out' | 'no-access' | 'unsigned'>;
 
 const CLOSED_REASONS: Record<number, ClosedReason> = {
 	4401: 'signed-out',
 	4403: 'no-access',
+	4422: 'unreadable',
 	4428: 'unsigned',
 	4429: 'too-many-tabs'
 };

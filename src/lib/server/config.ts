@@ -24,6 +24,8 @@ export interface Config {
 	};
 	smtpUrl: string | undefined;
 	mailFrom: string;
+	/** How long one SMTP step (connect, greeting, each reply) may take before the send fails. */
+	smtpTimeoutMs: number;
 	/** The public origin (`ORIGIN`, as adapter-node reads it); unset in `vite dev`, where the Host header stands in. */
 	origin: string | undefined;
 	/** From NODE_ENV: in production, secrets are required, never generated. */
@@ -72,6 +74,7 @@ function readConfig(): Config {
 		},
 		smtpUrl: env.SMTP_URL || undefined,
 		mailFrom: env.HEARTH_MAIL_FROM || 'Hearth <no-reply@localhost>',
+		smtpTimeoutMs: readPositiveNumber('HEARTH_SMTP_TIMEOUT_SECONDS', 15) * 1000,
 		origin: env.ORIGIN || undefined,
 		environment: readEnvironment(env.NODE_ENV),
 		realtime: {

@@ -7,6 +7,23 @@ export function isMailConfigured(): boolean {
 	return getConfig().smtpUrl !== undefined;
 }
 
+/**
+ * A transport for one send. nodemailer waits minutes by default (2 min to connect, 10 min for a reply):
+ * every step gets HEARTH_SMTP_TIMEOUT_SECONDS instead, so a hanging mail server fails the send in
+ * seconds. Throws when SMTP is not configured.
+ */
+export function createMailTransport() {
+	const { smtpUrl, smtpTimeoutMs } = getConfig();
+	if (!smtpUrl) throw new Error('SMTP is not configured');
+	// The second argument of createTransport holds message defaults, not these: they go with the URL.
+	return nodemailer.createTransport({
+		url: smtpUrl,
+		connectionTimeout: smtpTimeoutMs,
+		greetingTimeout: smtpTimeoutMs,
+		socketTimeout: smtpTimeoutMs
+	});
+}
+
 export const INVITATION_SUBJECT = 'You have an invitation';
 
 export function composeInvitationEmail(link: string, expiresAt: Date) {
@@ -28,11 +45,9 @@ export function composeInvitationEmail(link: string, expiresAt: Date) {
 
 /** Sends an invitation link. Throws when the SMTP server refuses; the caller falls back to the link. */
 export async function sendInvitationEmail(input: { to: string; link: string; expiresAt: Date }): Promise<void> {
-	const { smtpUrl, mailFrom } = getConfig();
-	if (!smtpUrl) throw new Error('SMTP is not configured');
-	const transport = nodemailer.createTransport(smtpUrl);
+	const transport = createMailTransport();
 	try {
-		await transport.sendMail({ from: mailFrom, to: input.to, ...composeInvitationEmail(input.link, input.expiresAt) });
+		await transport.sendMail({ from: getConfig().mailFrom, to: input.to, ...composeInvitationEmail(input.link, input.expiresAt) });
 	} finally {
 		transport.close();
 	}

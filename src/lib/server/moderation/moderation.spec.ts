@@ -241,7 +241,7 @@ describe('message my facilitators now', () => {
 	it('reaches a facilitator’s open staff space live and lands in the member’s care space', async () => {
 		const robinStaff = await open(robin, staff);
 		try {
-			const postId = await sendUrgentMessage({ groupId, userId: bea.userId, body: 'I am not doing well tonight' });
+			const { postId } = await sendUrgentMessage({ groupId, userId: bea.userId, body: 'I am not doing well tonight' });
 			await waitFor(
 				() => [...robinStaff.doc.getMap('flags').values()].some((flag) => (flag as Flag).postId === postId),
 				5_000,

@@ -39,13 +39,17 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 
-export type SealPurpose = 'update' | 'snapshot';
+/** `check`: the data key check value (key-check.ts), which proves at start-up that the keys open what is stored. */
+export type SealPurpose = 'update' | 'snapshot' | 'check';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const KEY_FILE = 'realtime-data-key';
 const KEYED_HASH_SALT = 'hearth.keyed-hash.v1';
+
+/** Stored bytes this keyring cannot open: sealed with a key it lacks, or altered. Retrying will not help. */
+export class UnreadableDataError extends Error {}
 
 export interface Sealed {
 	keyId: string;
@@ -110,16 +114,18 @@ export class DataKeyring {
 	/** Throws when the key is unknown or the bytes were altered or belong to another document or purpose. */
 	open(sealed: Sealed, document: string, purpose: SealPurpose): Uint8Array {
 		const key = this.#keys.get(sealed.keyId);
-		if (!key) throw new Error('Stored document bytes were sealed with a key this server does not have');
+		if (!key) throw new UnreadableDataError('Stored document bytes were sealed with a key this server does not have');
 		const data = sealed.data;
-		if (data.byteLength < IV_BYTES + TAG_BYTES) throw new Error('Stored document bytes are truncated');
+		if (data.byteLength < IV_BYTES + TAG_BYTES) throw new UnreadableDataError('Stored document bytes are truncated');
 		const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
 		decipher.setAAD(additionalData(document, purpose));
 		decipher.setAuthTag(data.subarray(data.byteLength - TAG_BYTES));
-		const plain = Buffer.concat([
-			decipher.update(data.subarray(IV_BYTES, data.byteLength - TAG_BYTES)),
-			decipher.final()
-		]);
+		let plain: Buffer;
+		try {
+			plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.byteLength - TAG_BYTES)), decipher.final()]);
+		} catch {
+			throw new UnreadableDataError('Stored document bytes failed authentication');
+		}
 		return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
 	}
 }

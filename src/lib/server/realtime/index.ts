@@ -16,6 +16,7 @@ import { getConfig } from '../config';
 import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
 import { loadDataKeyring, type DataKeyring } from './encryption';
+import { checkDataKeyring } from './key-check';
 import { RealtimeServer } from './server';
 import { DocumentStorage } from './storage';
 
@@ -49,7 +50,8 @@ export function getKeyring(): DataKeyring {
 
 /**
  * Starts the process's realtime server once (later calls get the same one) and registers it for
- * server.js and the dev plugin. Throws when the data key is missing where one is required.
+ * server.js and the dev plugin. Throws when the data key is missing where one is required, and
+ * RefusedToStartError when the keys cannot open what the database holds (key-check.ts).
  */
 export function startRealtime(): Promise<RealtimeServer> {
 	const registry = globalThis as Registry;
@@ -57,6 +59,7 @@ export function startRealtime(): Promise<RealtimeServer> {
 	const existing = registry[REALTIME_REGISTRY];
 	if (existing) return Promise.resolve(existing.server);
 	starting ??= (async () => {
+		await checkDataKeyring(connection.db, getKeyring());
 		const server = new RealtimeServer({
 			database: connection,
 			keyring: getKeyring(),

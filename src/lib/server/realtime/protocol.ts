@@ -43,8 +43,12 @@
  *   4428 agreement     a member who has not signed the group's agreement in force: no byte of the group
  *                      board until they do (their care document stays open: their line to the facilitators)
  *   4413 too big       a message over the size limit
+ *   4422 unreadable    the document's stored bytes cannot be opened with this server's data keys (sealed
+ *                      with a key it lacks, or altered): reconnecting will not help, the operator must act.
+ *                      The browser says the board is not available. (Start-up refuses a key that cannot
+ *                      open the database, realtime/key-check.ts, so this means damaged or foreign rows.)
  *   4429 too many      too many open connections for this user
- *   4500 server error  storage failed; reconnecting is right (unsaved changes are sent again)
+ *   4500 server error  storage failed for now; reconnecting is right (unsaved changes are sent again)
  *   1001 going away    the server is shutting down; reconnect
  */
 import * as decoding from 'lib0/decoding';
@@ -70,6 +74,7 @@ export const CloseCode = {
 	policy: 4408,
 	agreementRequired: 4428,
 	tooBig: 4413,
+	unreadable: 4422,
 	tooMany: 4429,
 	serverError: 4500,
 	goingAway: 1001

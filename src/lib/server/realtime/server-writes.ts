@@ -93,6 +93,63 @@ export function changeDocument<T>(name: string, change: (doc: Y.Doc) => T): Prom
 	});
 }
 
+/**
+ * Changes several documents as the server, all or nothing: `change` gets each stored document (in the
+ * order of `names`) and runs as one Yjs transaction per document; the resulting updates are stored in
+ * one statement (DocumentStorage.appendTogether), so either every document changes, everywhere, or none
+ * does. For writes that must not be half-done (an urgent message and its alert).
+ */
+export function changeDocuments<T>(names: string[], change: (docs: Y.Doc[]) => T): Promise<T> {
+	const parsed = names.map((name) => parseDocumentName(name));
+	if (parsed.some((p) => !p) || new Set(names).size !== names.length) throw new TypeError('Not distinct document names');
+	// Every writer takes the queues in the same (sorted) order, so two of them never wait for each other.
+	const ordered = [...names].sort();
+	const run = ordered.reduceRight<() => Promise<T>>(
+		(inner, name) => () => serially(name, inner),
+		async () => {
+			const writer = getStorage();
+			const docs = await Promise.all(
+				names.map(async (name, index) => {
+					const { updates } = await writer.load(name);
+					const doc = new Y.Doc({ gc: true });
+					doc.transact(() => {
+						for (const update of updates) Y.applyUpdate(doc, update);
+					});
+					prepareDocument(doc, parsed[index]!.kind);
+					return doc;
+				})
+			);
+			try {
+				const changes = docs.map((doc) => {
+					const collected: Uint8Array[] = [];
+					doc.on('update', (update: Uint8Array) => collected.push(update));
+					return collected;
+				});
+				let result!: T;
+				// One transaction per document: Yjs transactions do not span documents.
+				const transactAll = (index: number): void => {
+					if (index === docs.length) {
+						result = change(docs);
+						return;
+					}
+					docs[index].transact(() => transactAll(index + 1), SERVER_WRITE);
+				};
+				transactAll(0);
+				const together = names.flatMap((name, index) =>
+					changes[index].length === 0
+						? []
+						: [{ document: name, update: changes[index].length === 1 ? changes[index][0] : Y.mergeUpdates(changes[index]) }]
+				);
+				if (together.length > 0) await writer.appendTogether(together);
+				return result;
+			} finally {
+				for (const doc of docs) doc.destroy();
+			}
+		}
+	);
+	return run();
+}
+
 /** Reads a document as stored (for server code that decides what to change); the copy is the caller's. */
 export async function readDocument(name: string): Promise<Y.Doc> {
 	const parsed = parseDocumentName(name);

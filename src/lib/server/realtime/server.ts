@@ -24,7 +24,7 @@ import type { DatabaseConnection } from '../db/client';
 import { session as sessionTable } from '../db/schema/auth';
 import { getDocumentAccess, type DocumentAccess, type DocumentGrant, type GetGroupAccess } from './access';
 import { Connection, type ConnectionLimits } from './connection';
-import type { DataKeyring } from './encryption';
+import { UnreadableDataError, type DataKeyring } from './encryption';
 import { REALTIME_CHANNEL, formatAwarenessNotice, parseFanOutNotice } from './fan-out';
 import { createNotificationChannel, type NotificationChannel } from './notifications';
 import { CloseCode, REALTIME_PATH_PREFIX } from './protocol';
@@ -178,7 +178,8 @@ export class RealtimeServer {
 					}
 					this.#open(ws, admission, epoch).catch((error) => {
 						this.#log.error('opening a realtime connection failed', { error });
-						ws.close(CloseCode.serverError, 'server error');
+						if (error instanceof UnreadableDataError) ws.close(CloseCode.unreadable, 'document unreadable');
+						else ws.close(CloseCode.serverError, 'server error');
 					});
 				});
 			})

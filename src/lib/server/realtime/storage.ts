@@ -121,6 +121,29 @@ export class DocumentStorage {
 		});
 	}
 
+	/**
+	 * Stores changes to several documents (one each) in one statement, so either all commit, with their
+	 * notices, or none does: for server writes that must not be half-done. It skips the group-commit queue,
+	 * so the caller must have no append to these documents pending on this storage (server-writes.ts
+	 * holds each document's queue while it writes). Resolves with the row ids, in order.
+	 */
+	async appendTogether(changes: { document: string; update: Uint8Array }[]): Promise<number[]> {
+		if (new Set(changes.map((change) => change.document)).size !== changes.length) {
+			throw new TypeError('appendTogether takes one change per document');
+		}
+		const ids = await this.#insert(
+			changes.map(({ document, update }) => {
+				const sealed = this.#keyring.seal(update, document, 'update');
+				return { document, keyId: sealed.keyId, data: toBuffer(sealed.data) };
+			})
+		);
+		return changes.map(({ document }) => {
+			const id = ids.get(document);
+			if (id === undefined) throw new Error('The stored update was not returned');
+			return id;
+		});
+	}
+
 	#enqueue(append: PendingAppend) {
 		// The first batch with room after the last one holding this document's previous row.
 		let index = this.#pending.findLastIndex((batch) => batch.documents.has(append.document)) + 1;
@@ -184,7 +207,7 @@ export class DocumentStorage {
 		}
 	}
 
-	async #insert(batch: PendingAppend[]): Promise<Map<string, number>> {
+	async #insert(batch: Pick<PendingAppend, 'document' | 'keyId' | 'data'>[]): Promise<Map<string, number>> {
 		const rows = sql.join(
 			batch.map(
 				(append) =>

@@ -29,15 +29,17 @@ export const actions: Actions = {
 		const groupId = readText(form, 'groupId');
 		const body = readText(form, 'body');
 		if (!isId(groupId)) return fail(400, { message: 'Choose the group whose facilitators you want to reach.', body });
+		let emailing: boolean;
 		try {
-			await sendUrgentMessage({ groupId, userId: user.id, body });
+			({ emailing } = await sendUrgentMessage({ groupId, userId: user.id, body }));
 		} catch (e) {
 			if (e instanceof ModerationError) return fail(400, { message: e.message, body });
 			if (e instanceof NotInGroupError) error(404, 'Not found');
 			throw e;
 		}
+		// Only what is already true: the alert is in Hearth; an email is at most on its way.
 		return {
-			sent: 'Sent. Your facilitators have been alerted in Hearth, and by email if your practice has set that up. They will reply in your “Facilitators” space.'
+			sent: `Sent. Your facilitators have been alerted in Hearth.${emailing ? ' Email alerts are on the way.' : ''} They will reply in your “Facilitators” space.`
 		};
 	}
 };

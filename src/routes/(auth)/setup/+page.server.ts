@@ -3,6 +3,7 @@ import { AccountError, createFirstAdmin, hasAdmin } from '$lib/server/auth/accou
 import { startSession } from '$lib/server/auth';
 import { readText } from '$lib/server/auth/forms';
 import { recordAudit } from '$lib/server/audit';
+import { checkSetupCode, closeSetup } from '$lib/server/setup/setup-code';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {
@@ -11,12 +12,34 @@ export const load: PageServerLoad = async () => {
 
 export const actions: Actions = {
 	default: async (event) => {
+		if (await hasAdmin()) redirect(303, '/login');
 		const form = await event.request.formData();
 		const displayName = readText(form, 'displayName');
 		const email = readText(form, 'email');
+		const check = await checkSetupCode(readText(form, 'setupCode'), event.getClientAddress());
+		if (check === 'throttled') {
+			return fail(429, { message: 'Too many wrong setup codes. Please wait 15 minutes, then try again.', displayName, email });
+		}
+		if (check === 'throttled-everywhere') {
+			return fail(429, {
+				message:
+					'Too many wrong setup codes have been tried, from many places. Please wait 15 minutes; if it happens again, ' +
+					'start Hearth with HOST=127.0.0.1 and set it up from that computer.',
+				displayName,
+				email
+			});
+		}
+		if (check === 'wrong') {
+			return fail(400, {
+				message: 'That setup code is not right. Copy it from the console where Hearth was started (for example the terminal running npm start).',
+				displayName,
+				email
+			});
+		}
 		try {
 			const admin = await createFirstAdmin({ displayName, email, password: readText(form, 'password') });
 			if (!admin) redirect(303, '/login');
+			await closeSetup();
 			await startSession(event, admin.id);
 			await recordAudit({ action: 'auth.setup', actorId: admin.id, objectType: 'user', objectId: admin.id });
 		} catch (e) {

@@ -67,7 +67,10 @@ export const memberMute = pgTable(
 	(table) => [uniqueIndex('member_mute_group_user_idx').on(table.groupId, table.userId), index('member_mute_until_idx').on(table.until)]
 );
 
-/** Practice-wide settings an admin configures (crisis lines). One row per key. */
+/**
+ * Practice-wide settings, one row per key: what an admin configures (`crisis_lines`) and what the server
+ * keeps for itself (`data_key_check`, realtime/key-check.ts; `setup_codes`, setup/setup-code.ts).
+ */
 export const practiceSetting = pgTable('practice_setting', {
 	key: text('key').primaryKey(),
 	value: jsonb('value').notNull(),

@@ -1,0 +1,82 @@
+// A tiny SMTP server for tests: it speaks just enough SMTP for one message at a time and keeps what it
+// received, so a test reads exactly what would leave the practice. `hang: true` accepts connections and
+// never says a word, like a mail server that is up but stuck.
+import net from 'node:net';
+
+export interface ReceivedMail {
+	from: string;
+	to: string[];
+	data: string;
+}
+
+export interface FakeSmtpServer {
+	url: string;
+	received: ReceivedMail[];
+	/** Connections accepted so far. */
+	connections: number;
+	close(): Promise<void>;
+}
+
+export async function startFakeSmtpServer(options: { hang?: boolean } = {}): Promise<FakeSmtpServer> {
+	const received: ReceivedMail[] = [];
+	const sockets = new Set<net.Socket>();
+	const state = { connections: 0 };
+	const server = net.createServer((socket) => {
+		state.connections++;
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+		socket.on('error', () => {});
+		if (options.hang) return;
+		let buffer = '';
+		let inData = false;
+		let current: ReceivedMail = { from: '', to: [], data: '' };
+		socket.write('220 test.local ESMTP\r\n');
+		socket.on('data', (chunk) => {
+			buffer += chunk.toString('utf8');
+			for (;;) {
+				if (inData) {
+					const end = buffer.indexOf('\r\n.\r\n');
+					if (end === -1) return;
+					current.data = buffer.slice(0, end);
+					buffer = buffer.slice(end + 5);
+					inData = false;
+					received.push(current);
+					current = { from: '', to: [], data: '' };
+					socket.write('250 OK queued\r\n');
+					continue;
+				}
+				const lineEnd = buffer.indexOf('\r\n');
+				if (lineEnd === -1) return;
+				const line = buffer.slice(0, lineEnd);
+				buffer = buffer.slice(lineEnd + 2);
+				const verb = line.slice(0, 4).toUpperCase();
+				if (verb === 'EHLO' || verb === 'HELO') socket.write('250 test.local\r\n');
+				else if (verb === 'MAIL') {
+					current.from = line;
+					socket.write('250 OK\r\n');
+				} else if (verb === 'RCPT') {
+					current.to.push(line);
+					socket.write('250 OK\r\n');
+				} else if (verb === 'DATA') {
+					inData = true;
+					socket.write('354 End data with <CR><LF>.<CR><LF>\r\n');
+				} else if (verb === 'QUIT') {
+					socket.end('221 Bye\r\n');
+				} else socket.write('250 OK\r\n');
+			}
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as net.AddressInfo;
+	return {
+		url: `smtp://127.0.0.1:${port}`,
+		received,
+		get connections() {
+			return state.connections;
+		},
+		async close() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise((resolve) => server.close(resolve));
+		}
+	};
+}
