@@ -6,9 +6,9 @@ import { validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, readSessionCookie } from '$lib/server/auth/session-cookie';
 import { startRealtime } from '$lib/server/realtime';
 import { startMuteExpiry } from '$lib/server/moderation/mutes';
-import { describeErrorForLog } from '$lib/server/safe-log';
 import { describeSetupCode, openSetup } from '$lib/server/setup/setup-code';
 import { getConfig } from '$lib/server/config';
+import { log } from '$lib/server/log';
 
 export const init: ServerInit = async () => {
 	await migrateDatabase(connection);
@@ -54,7 +54,10 @@ export const handle = sequence(secureHeaders, authenticate);
 
 export const handleError: HandleServerError = ({ error, status }) => {
 	const errorId = crypto.randomUUID();
-	if (status !== 404) console.error(`[error ${errorId}] ${status}`, describeErrorForLog(error));
+	// A client's mistake (a malformed request, a wrong method) is counted, not traced; our own failures
+	// are logged with where they happened (log.ts: never a message).
+	if (status >= 500) log.error({ errorId, status, error }, 'request failed');
+	else if (status !== 404) log.warn({ errorId, status }, 'request refused');
 	return {
 		message:
 			status === 404

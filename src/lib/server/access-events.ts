@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { connection } from './db';
 import { createNotificationChannel } from './realtime/notifications';
+import { log } from './log';
 
 export type AccessChange =
 	| { kind: 'sessions-ended'; userId: string; sessionIds?: string[] }
@@ -41,7 +42,7 @@ export async function announceAccessChange(change: AccessChange): Promise<void> 
 		dispatch(change),
 		createNotificationChannel(connection.driver)
 			.notify(CHANNEL, JSON.stringify({ from: processId, change }))
-			.catch((error) => console.error('announcing an access change to other processes failed', { error }))
+			.catch((error) => log.error({ area: 'access', error }, 'announcing an access change to other processes failed'))
 	]);
 }
 
@@ -51,7 +52,7 @@ async function dispatch(change: AccessChange): Promise<void> {
 			try {
 				await listener(change);
 			} catch (error) {
-				console.error('access change listener failed', { kind: change.kind, error });
+				log.error({ area: 'access', kind: change.kind, error }, 'an access change listener failed');
 			}
 		})
 	);

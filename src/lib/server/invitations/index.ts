@@ -15,6 +15,7 @@ import { checkTypedName, getCurrentAgreement, insertSignature } from '../groups/
 import { countActiveMembers } from '../groups/membership';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
 import { isMailConfigured, sendInvitationEmail } from '../mail';
+import { log } from '../log';
 
 export const INVITATION_LIFETIME_DAYS = 7;
 export const NOTE_MAX_LENGTH = 280;
@@ -123,7 +124,7 @@ async function deliver(created: Invitation, token: string, origin: string): Prom
 		} catch (error) {
 			// Only the error code: an SMTP reply may quote the address, and neither it nor the link may be logged.
 			const code = (error as { code?: unknown }).code;
-			console.error('invitation email failed', { invitationId: created.id, code: typeof code === 'string' ? code : 'unknown' });
+			log.error({ area: 'invitations', invitationId: created.id, code: typeof code === 'string' ? code : 'unknown' }, 'invitation email failed');
 			mail = 'failed';
 		}
 	}

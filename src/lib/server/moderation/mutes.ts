@@ -8,7 +8,7 @@ import { and, eq, lte } from 'drizzle-orm';
 import { db } from '../db';
 import { memberMute } from '../db/schema';
 import { setMemberMuted } from '../groups/membership';
-import { describeErrorForLog } from '../safe-log';
+import { log } from '../log';
 
 /** Longest timed mute offered; longer than this, "until unmuted" says it honestly. */
 export const MAX_MUTE_HOURS = 24 * 14;
@@ -62,7 +62,7 @@ let sweeper: ReturnType<typeof setInterval> | undefined;
 export function startMuteExpiry(): void {
 	if (sweeper) return;
 	sweeper = setInterval(() => {
-		unmuteExpired().catch((error) => console.error('[moderation] unmuting expired mutes failed', describeErrorForLog(error)));
+		unmuteExpired().catch((error) => log.error({ area: 'moderation', error }, 'unmuting expired mutes failed'));
 	}, SWEEP_EVERY_MS);
 	sweeper.unref?.();
 }

@@ -30,6 +30,7 @@ import { createNotificationChannel, type NotificationChannel } from './notificat
 import { CloseCode, REALTIME_PATH_PREFIX } from './protocol';
 import { Room, type ChangePolicy, type RealtimeLog, type RoomLimits } from './room';
 import { DocumentStorage } from './storage';
+import { log } from '../log';
 
 export interface RealtimeLimits extends ConnectionLimits, RoomLimits {
 	maxConnectionsPerUser: number;
@@ -86,9 +87,10 @@ export interface RealtimeServerOptions {
 	subscribeToAccessChanges?: (listener: (change: AccessChange) => Promise<void>) => () => void;
 }
 
-const consoleLog: RealtimeLog = {
-	warn: (message, detail) => console.warn(`[realtime] ${message}`, detail ?? ''),
-	error: (message, detail) => console.error(`[realtime] ${message}`, detail ?? '')
+const realtimeLog = log.child({ area: 'realtime' });
+const serverLog: RealtimeLog = {
+	warn: (message, detail) => realtimeLog.warn(detail ?? {}, message),
+	error: (message, detail) => realtimeLog.error(detail ?? {}, message)
 };
 
 type Admission =
@@ -128,7 +130,7 @@ export class RealtimeServer {
 
 	constructor(options: RealtimeServerOptions) {
 		this.#options = options;
-		this.#log = options.log ?? consoleLog;
+		this.#log = options.log ?? serverLog;
 		this.limits = { ...defaultLimits, ...options.limits };
 		// ws enforces a hard cap itself (closing with 1009); below it the connection answers 4413.
 		this.#wss.options.maxPayload = this.limits.maxMessageBytes * 2;

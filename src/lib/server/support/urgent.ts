@@ -26,7 +26,7 @@ import { notifyFacilitators } from '../moderation/flags';
 import { ModerationError } from '../moderation/errors';
 import { createMailTransport, isMailConfigured } from '../mail';
 import { changeDocument, changeDocuments } from '../realtime/server-writes';
-import { describeErrorForLog } from '../safe-log';
+import { log } from '../log';
 
 export const URGENT_EMAIL_SUBJECT = 'An urgent message is waiting on Hearth';
 
@@ -73,7 +73,7 @@ export async function sendUrgentMessage(input: { groupId: string; userId: string
 			return postId;
 		});
 	} catch (error) {
-		console.error('[support] an urgent message could not be stored', describeErrorForLog(error));
+		log.error({ area: 'support', error }, 'an urgent message could not be stored');
 		throw new ModerationError(
 			'Your message could not be sent just now, and nothing was sent. Please try again, or use the crisis lines above.'
 		);
@@ -90,7 +90,7 @@ export async function sendUrgentMessage(input: { groupId: string; userId: string
 			groupId: input.groupId
 		});
 	} catch (error) {
-		console.error('[support] an urgent message was stored, but its notifications or audit record failed', describeErrorForLog(error));
+		log.error({ area: 'support', error }, 'an urgent message was stored, but its notifications or audit record failed');
 	}
 	if (emailing) void emailFacilitators(input.groupId, alertId, facilitatorIds);
 	return { postId, emailing };
@@ -110,19 +110,19 @@ async function emailFacilitators(groupId: string, alertId: string, userIds: stri
 			failed = results.filter((result) => result.status === 'rejected').length + (userIds.length - rows.length);
 			const firstFailure = results.find((result) => result.status === 'rejected');
 			if (firstFailure) {
-				console.error(
-					`[support] urgent alert email failed for ${failed} of ${userIds.length} facilitators`,
-					describeErrorForLog(firstFailure.reason)
+				log.error(
+					{ area: 'support', failed, facilitators: userIds.length, error: firstFailure.reason },
+					'urgent alert email failed'
 				);
 			}
 		} finally {
 			transport.close();
 		}
 	} catch (error) {
-		console.error('[support] urgent alert email could not be sent', describeErrorForLog(error));
+		log.error({ area: 'support', error }, 'urgent alert email could not be sent');
 	}
 	await markAlertEmail(groupId, alertId, userIds.length > 0 && failed === 0 ? 'sent' : 'failed').catch((error) =>
-		console.error('[support] recording how the urgent alert email went failed', describeErrorForLog(error))
+		log.error({ area: 'support', error }, 'recording how the urgent alert email went failed')
 	);
 }
 
