@@ -21,7 +21,7 @@ import { openTestDatabase } from '$test/database';
 import { DataKeyring } from '$lib/server/realtime/encryption';
 import type { GetGroupAccess } from '$lib/server/realtime/access';
 import { getGroupAccess } from '$lib/server/groups/access';
-import { recordDocumentOpened } from '$lib/server/audit/document-views';
+import { recordDocumentOpened, recordRefusedSocket } from '$lib/server/audit/document-views';
 import { getCurrentAgreement, publishAgreement } from '$lib/server/groups/agreements';
 import { createGroup } from '$lib/server/groups/groups';
 import { addFacilitator, removeMember, setMemberMuted } from '$lib/server/groups/membership';
@@ -147,6 +147,7 @@ export async function startTestServer(options: {
 		getSessionHardLimit,
 		origin,
 		onConnect: recordDocumentOpened,
+		onRefuse: recordRefusedSocket,
 		limits: { idleUnloadMs: 200, ...options.limits },
 		log
 	});

@@ -1,5 +1,5 @@
-import type { ParsedDocumentName } from '$lib/board/document-names';
-import { recordAudit } from '.';
+import { getDocumentGroupId, parseDocumentName, type ParsedDocumentName } from '$lib/board/document-names';
+import { recordAudit, recordRefusal } from '.';
 
 /**
  * Records a facilitator opening a member's care thread or the staff space. Called by the realtime server
@@ -24,4 +24,10 @@ export async function recordDocumentOpened(userId: string, document: ParsedDocum
 			groupId: document.groupId
 		});
 	}
+}
+
+/** A signed-in person's socket refused a document: recorded without the document's name (it names people). */
+export async function recordRefusedSocket(userId: string, document: string, code: number): Promise<void> {
+	const parsed = parseDocumentName(document);
+	await recordRefusal({ actorId: userId, where: 'socket', target: parsed && getDocumentGroupId(parsed), code });
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { auditEvent, type AuditEvent } from '../db/schema';
 
@@ -37,7 +37,8 @@ export const auditActions = [
 	'support.urgent_message',
 	'practice.crisis_lines_changed',
 	'care.viewed',
-	'staff_space.viewed'
+	'staff_space.viewed',
+	'access.refused'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -112,3 +113,47 @@ export async function recordFailedSignIn(input: {
 		detail: { account_key: input.accountKey, via: input.via, refused: input.refused }
 	});
 }
+
+/** Refusals of one kind recorded per person (or per anonymous caller) at most once in this window. */
+const REFUSAL_RECORD_WINDOW_MS = 60_000;
+
+/**
+ * Records that someone was refused: a page of a group they are not in, a facilitator's action, a socket.
+ * The target is an id in the detail, never the group column, so another group's facilitators never see
+ * who tried. At most one record per person and kind a minute, so a loop cannot flood the log.
+ */
+export async function recordRefusal(input: {
+	actorId: string | null;
+	where: 'page' | 'action' | 'socket';
+	target?: string | null;
+	code?: number;
+}): Promise<void> {
+	const since = new Date(Date.now() - REFUSAL_RECORD_WINDOW_MS);
+	await db.transaction(async (txRaw) => {
+		const tx = txRaw as unknown as Database;
+		// Refusals in a burst arrive together: the lock makes "is there one already?" and the insert one step.
+		await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`refusal:${input.actorId ?? ''}:${input.where}`}))`);
+		const [recent] = await tx
+			.select({ id: auditEvent.id })
+			.from(auditEvent)
+			.where(
+				and(
+					eq(auditEvent.action, 'access.refused'),
+					input.actorId ? eq(auditEvent.actorId, input.actorId) : isNull(auditEvent.actorId),
+					gte(auditEvent.at, since),
+					sql`${auditEvent.detail}->>'where' = ${input.where}`
+				)
+			)
+			.limit(1);
+		if (recent) return;
+		await recordAudit(
+			{
+				action: 'access.refused',
+				actorId: input.actorId,
+				detail: { where: input.where, target: input.target ?? null, ...(input.code ? { code: input.code } : {}) }
+			},
+			tx
+		);
+	});
+}
+

@@ -34,7 +34,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'support.urgent_message': 'Urgent message to facilitators',
 	'practice.crisis_lines_changed': 'Crisis lines changed',
 	'care.viewed': "A member's care thread opened",
-	'staff_space.viewed': 'Staff space opened'
+	'staff_space.viewed': 'Staff space opened',
+	'access.refused': 'Access refused'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

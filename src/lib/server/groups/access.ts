@@ -2,7 +2,7 @@
 // below, the realtime server calls getGroupAccess on connect and whenever an access change is
 // announced. Everything is read from the database on each call, so a removal or a mute takes effect
 // on the very next request or message.
-import { error, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { db } from '../db';
 import {
@@ -14,7 +14,7 @@ import {
 	type FacilitatorKind,
 	type GroupLifecycle
 } from '../db/schema';
-import { requireUser } from '../auth/guards';
+import { refuse, requireUser } from '../auth/guards';
 import type { SessionUser } from '../auth/sessions';
 
 export type GroupRole = 'facilitator' | 'member';
@@ -104,7 +104,7 @@ export async function listFacilitatorIds(groupId: string): Promise<string[]> {
 	return rows.map((row) => row.userId);
 }
 
-type GroupEvent = { locals: App.Locals; url: URL };
+type GroupEvent = { locals: App.Locals; url: URL; request?: Request };
 
 export interface GroupGuardResult {
 	user: SessionUser;
@@ -123,7 +123,7 @@ export async function requireGroupMember(
 ): Promise<GroupGuardResult> {
 	const user = requireUser(event);
 	const access = await getGroupStanding(user.id, groupId);
-	if (!access) error(404, 'Not found');
+	if (!access) return refuse(event, user, groupId);
 	if (access.needsSignature && !options.allowUnsigned) redirect(303, `/groups/${groupId}/agreement`);
 	return { user, access };
 }
@@ -132,6 +132,6 @@ export async function requireGroupMember(
 export async function requireFacilitator(event: GroupEvent, groupId: string): Promise<GroupGuardResult> {
 	const user = requireUser(event);
 	const access = await getGroupStanding(user.id, groupId);
-	if (!access || access.role !== 'facilitator') error(404, 'Not found');
+	if (!access || access.role !== 'facilitator') return refuse(event, user, groupId);
 	return { user, access };
 }

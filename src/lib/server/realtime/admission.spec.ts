@@ -200,3 +200,23 @@ describe('records confidential views where content leaves the server', () => {
 		}
 	});
 });
+
+describe('records refused sockets', () => {
+	it('for a signed-in person, once a minute, with the group id and the close code, never the document name', async () => {
+		const prober = await createPerson('Pia');
+		for (let i = 0; i < 3; i++) {
+			expect((await refusal(careDocumentName(groupId, member.userId), prober)).code).toBe(CloseCode.forbidden);
+		}
+		// Recorded after the close, in the background: wait for the record, then for every attempt's check.
+		const recorded = async () =>
+			(await connection.db.select().from(auditEvent).where(eq(auditEvent.actorId, prober.userId))).filter(
+				(row) => row.action === 'access.refused'
+			);
+		for (let tries = 0; (await recorded()).length === 0 && tries < 100; tries++) await new Promise((r) => setTimeout(r, 50));
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		const rows = await recorded();
+		expect(rows.map((row) => row.detail)).toEqual([{ where: 'socket', target: groupId, code: CloseCode.forbidden }]);
+		expect(JSON.stringify(rows)).not.toContain(member.userId);
+	});
+});
+

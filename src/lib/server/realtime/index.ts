@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { checkUpdate } from '$lib/board/policy';
 import { startAccessChangeRelay, stopAccessChangeRelay } from '../access-events';
-import { recordDocumentOpened } from '../audit/document-views';
+import { recordDocumentOpened, recordRefusedSocket } from '../audit/document-views';
 import { getSessionHardLimit, validateSessionToken } from '../auth/sessions';
 import { getConfig } from '../config';
 import { connection } from '../db';
@@ -68,7 +68,8 @@ export function startRealtime(): Promise<RealtimeServer> {
 			validateSessionToken,
 			getSessionHardLimit,
 			origin: getConfig().origin,
-			onConnect: recordDocumentOpened
+			onConnect: recordDocumentOpened,
+			onRefuse: recordRefusedSocket
 		});
 		await startAccessChangeRelay();
 		await server.start();

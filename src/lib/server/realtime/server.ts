@@ -83,6 +83,11 @@ export interface RealtimeServerOptions {
 	 * socket closes (4500) having received nothing. The audit of confidential views lives here.
 	 */
 	onConnect?: (userId: string, document: ParsedDocumentName) => Promise<void>;
+	/**
+	 * Runs when a signed-in person's socket is refused a document (not allowed, agreement unsigned, too
+	 * many connections); the app audits it. Failures are logged, never thrown at the socket.
+	 */
+	onRefuse?: (userId: string, document: string, code: CloseCode) => Promise<void>;
 	/** Defaults to access-events.ts; tests may pass their own. */
 	subscribeToAccessChanges?: (listener: (change: AccessChange) => Promise<void>) => () => void;
 }
@@ -211,12 +216,12 @@ export class RealtimeServer {
 		if (!session) return { ok: false, code: CloseCode.unauthenticated, reason: 'sign in first' };
 
 		const access = await getDocumentAccess(user.id, parsed, this.#options.getGroupAccess);
-		if (!access.ok) return refuseAccess(access);
+		if (!access.ok) return this.#refuse(user.id, document, refuseAccess(access));
 		const { grant } = access;
 
 		const open = this.#connectionsByUser.get(user.id)?.size ?? 0;
 		if (open >= this.limits.maxConnectionsPerUser) {
-			return { ok: false, code: CloseCode.tooMany, reason: 'too many open connections' };
+			return this.#refuse(user.id, document, { ok: false as const, code: CloseCode.tooMany, reason: 'too many open connections' });
 		}
 		return {
 			ok: true,
@@ -232,6 +237,13 @@ export class RealtimeServer {
 				sessionHardLimit: this.#options.getSessionHardLimit(session).getTime()
 			}
 		};
+	}
+
+	#refuse<T extends { code: CloseCode }>(userId: string, document: string, refusal: T): T {
+		this.#options.onRefuse?.(userId, document, refusal.code).catch((error) => {
+			this.#log.error('recording a refused connection failed', { error });
+		});
+		return refusal;
 	}
 
 	/** The origin the request came from when it is the app's own, else null. */

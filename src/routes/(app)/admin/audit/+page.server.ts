@@ -7,7 +7,7 @@ const PAGE_SIZE = 100;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const load: PageServerLoad = async (event) => {
-	requireAdmin(event);
+	await requireAdmin(event);
 	const params = event.url.searchParams;
 	const action = params.get('action') ?? '';
 	const from = params.get('from') ?? '';

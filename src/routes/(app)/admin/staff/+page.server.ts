@@ -6,7 +6,7 @@ import { recordAudit } from '$lib/server/audit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-	requireAdmin(event);
+	await requireAdmin(event);
 	const staff = await listStaff();
 	return {
 		staff: staff.map(({ id, displayName, email, role }) => ({ id, displayName, email, role }))
@@ -15,7 +15,7 @@ export const load: PageServerLoad = async (event) => {
 
 export const actions: Actions = {
 	createStaff: async (event) => {
-		const admin = requireAdmin(event);
+		const admin = await requireAdmin(event);
 		const form = await event.request.formData();
 		const displayName = readText(form, 'displayName');
 		const email = readText(form, 'email');

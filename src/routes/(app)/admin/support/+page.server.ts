@@ -5,13 +5,13 @@ import { formatCrisisLines, getCrisisLines, parseCrisisLines, setCrisisLines } f
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-	requireAdmin(event);
+	await requireAdmin(event);
 	return { text: formatCrisisLines(await getCrisisLines()) };
 };
 
 export const actions: Actions = {
 	save: async (event) => {
-		const admin = requireAdmin(event);
+		const admin = await requireAdmin(event);
 		const text = readText(await event.request.formData(), 'lines');
 		const lines = parseCrisisLines(text);
 		if (typeof lines === 'string') return fail(400, { message: lines, text });

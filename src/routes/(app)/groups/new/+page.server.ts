@@ -8,7 +8,7 @@ import { listTimeZones } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-	requireStaff(event);
+	await requireStaff(event);
 	return {
 		defaultAgreement: DEFAULT_PROGRAM_AGREEMENT,
 		defaultCapacity: DEFAULT_CAPACITY,
@@ -19,7 +19,7 @@ export const load: PageServerLoad = async (event) => {
 
 export const actions: Actions = {
 	create: async (event) => {
-		const user = requireStaff(event);
+		const user = await requireStaff(event);
 		const form = await event.request.formData();
 		const values = {
 			name: readText(form, 'name'),
