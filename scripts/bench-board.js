@@ -6,7 +6,9 @@
 //   long tasks       main-thread tasks over 50 ms while opening, typing, posting and receiving others' posts
 //   bytes            WebSocket bytes the page received while opening
 //   heap             the page's JS heap once live
-// Settings (environment): BENCH_POSTS posts on the long board (5000), BENCH_RUNS page loads per board (3).
+// Settings (environment): BENCH_POSTS posts on the long board (5000), BENCH_RUNS page loads per board (3),
+// BENCH_PROFILE=<file> to write a CPU profile of the long board's posting (first run) and print its
+// heaviest functions.
 // It builds first when build/ is missing and starts its own PostgreSQL.
 import { execFile as execFileCallback, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -144,10 +146,19 @@ async function measureBoard(browser, origin, board, wsBase) {
 	await box.fill('');
 
 	// Posting: five posts, each timed on the page from the click to "Saved".
-	const postingFrom = await page.evaluate(() => performance.now());
+	const profiling = board.profile ? await context.newCDPSession(page) : null;
+	if (profiling) {
+		await profiling.send('Profiler.enable');
+		await profiling.send('Profiler.setSamplingInterval', { interval: 100 });
+		await profiling.send('Profiler.start');
+	}
+	// Only the tasks between each click and its "Saved" count: filling the box is Playwright's own work.
 	const saved = [];
+	/** @type {number[]} */
+	const postingTasks = [];
 	for (let i = 0; i < 5; i++) {
 		await box.fill(`Check-in ${i}: a little lighter than last week.`);
+		const from = await page.evaluate(() => performance.now());
 		saved.push(
 			await page.evaluate(
 				() =>
@@ -169,8 +180,16 @@ async function measureBoard(browser, origin, board, wsBase) {
 					})
 			)
 		);
+		// A task that ends after "Saved" still belongs to the post: wait for the page to be idle first.
+		await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 2000 })));
+		postingTasks.push(...(await longTasksSince(page, from)));
 	}
-	const postingTasks = await longTasksSince(page, postingFrom);
+	if (profiling) {
+		const { profile } = await profiling.send('Profiler.stop');
+		fs.writeFileSync(board.profile, JSON.stringify(profile));
+		printHeaviest(profile);
+		board.profile = null;
+	}
 
 	// Receiving: the facilitator posts five times from another device while the member's board is open.
 	const receivingFrom = await page.evaluate(() => performance.now());
@@ -197,6 +216,20 @@ async function measureBoard(browser, origin, board, wsBase) {
 	const receivingTasks = await longTasksSince(page, receivingFrom);
 	await context.close();
 	return { live, saved, openingTasks, typingTasks, postingTasks, receivingTasks, bytes: openedBytes, heap };
+}
+
+/** The functions that took the most time themselves in a CPU profile, with their source location. */
+function printHeaviest(profile) {
+	const self = new Map();
+	const interval = (profile.endTime - profile.startTime) / Math.max(1, profile.samples.length);
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	for (const id of profile.samples) {
+		const { callFrame } = byId.get(id);
+		const key = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.split('/').pop()}:${callFrame.lineNumber}`;
+		self.set(key, (self.get(key) ?? 0) + interval / 1000);
+	}
+	console.log('\nHeaviest functions while posting (self time, ms):');
+	for (const [key, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${key}`);
 }
 
 async function main() {
@@ -233,8 +266,8 @@ async function main() {
 	};
 	await app.client.migrateDatabase(app.db.connection, path.join(root, 'drizzle'));
 	console.log(`Seeding an empty board and one with ${POSTS} posts…`);
-	const empty = { ...(await createBoard(app, 'Empty circle', 0)), posts: 0, postsModule: app.posts };
-	const long = { ...(await createBoard(app, 'Long circle', POSTS)), posts: POSTS, postsModule: app.posts };
+	const empty = { ...(await createBoard(app, 'Empty circle', 0)), posts: 0, postsModule: app.posts, profile: null };
+	const long = { ...(await createBoard(app, 'Long circle', POSTS)), posts: POSTS, postsModule: app.posts, profile: process.env.BENCH_PROFILE || null };
 	await app.db.connection.close();
 
 	const port = await findFreePort();

@@ -51,6 +51,8 @@ describe('PostIndex', () => {
 		const after = index.threads;
 		expect(after.find((thread) => thread.post.id === first)).toBe(before.find((thread) => thread.post.id === first));
 		expect(after.find((thread) => thread.post.id === second)).not.toBe(before.find((thread) => thread.post.id === second));
+		// What the change touched is told on its own, for views that follow changes rather than re-read.
+		expect(index.changed.map((post) => post.id)).toEqual([second]);
 	});
 
 	it('reads a new document whole when the old one is replaced, and forgets the old one', () => {

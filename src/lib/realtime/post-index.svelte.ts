@@ -24,6 +24,7 @@ export class PostIndex {
 	/** Thread keys, oldest first. */
 	#order: string[] = [];
 	#list = $state.raw<Thread[]>([]);
+	#changed = $state.raw<Post[]>([]);
 	#version = $state(0);
 
 	constructor(root: PostRoot = 'posts') {
@@ -39,6 +40,11 @@ export class PostIndex {
 	get posts(): ReadonlyMap<string, Post> {
 		void this.#version;
 		return this.#posts;
+	}
+
+	/** The posts the last change touched, as they are now (every post when a document arrived). */
+	get changed(): Post[] {
+		return this.#changed;
 	}
 
 	/** Changes whenever a post changes. */
@@ -64,7 +70,7 @@ export class PostIndex {
 		this.#order = [...this.#threads.keys()].sort((a, b) => comparePosts(this.#threads.get(a)!.post, this.#threads.get(b)!.post));
 		this.#observer = (events) => this.#apply(events);
 		map.observeDeep(this.#observer);
-		this.#publish();
+		this.#publish([...this.#posts.values()]);
 	}
 
 	detach(): void {
@@ -75,7 +81,7 @@ export class PostIndex {
 		this.#replies.clear();
 		this.#threads.clear();
 		this.#order = [];
-		this.#publish();
+		this.#publish([]);
 	}
 
 	#apply(events: Y.YEvent<Y.AbstractType<unknown>>[]): void {
@@ -100,7 +106,7 @@ export class PostIndex {
 			affect(this.#posts.get(id), id);
 		}
 		for (const key of keys) this.#rebuildThread(key);
-		this.#publish();
+		this.#publish([...touched].flatMap((id) => this.#posts.get(id) ?? []));
 	}
 
 	#store(id: string, post: Post | null): void {
@@ -157,7 +163,8 @@ export class PostIndex {
 		return low;
 	}
 
-	#publish(): void {
+	#publish(changed: Post[]): void {
+		this.#changed = changed;
 		const list: Thread[] = new Array(this.#order.length);
 		for (let i = 0, j = this.#order.length - 1; j >= 0; i++, j--) list[i] = this.#threads.get(this.#order[j])!;
 		this.#list = list;

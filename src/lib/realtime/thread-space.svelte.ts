@@ -1,6 +1,7 @@
-import { onMount } from 'svelte';
-import { describeBodyProblem, editPost, removePost, toggleReaction, type Post, type Thread } from '$lib/board/posts';
+import { onMount, untrack } from 'svelte';
+import { describeBodyProblem, editPost, removePost, toggleReaction, type Post } from '$lib/board/posts';
 import type { ReactionKind } from '$lib/board/schema';
+import type { PostIndex } from './post-index.svelte';
 import type { RealtimeDocument } from './realtime-document.svelte';
 
 /** What a thread card may do to the posts of one live document, as its signed-in author. */
@@ -48,21 +49,27 @@ export class NewPostAnnouncer {
 
 	constructor(options: {
 		space: RealtimeDocument;
-		threads: () => Thread[];
+		posts: PostIndex;
+		/** Whether a post shows in the view being looked at (e.g. this session's); all when left out. */
+		shows?: (post: Post) => boolean;
 		userId: string;
 		nameOf: (userId: string) => string;
 		noun: { one: string; many: string };
 	}) {
+		// Only what each change touched is looked at, never the whole board.
 		$effect(() => {
-			const posts: Post[] = options.threads().flatMap((thread) => [thread.post, ...thread.replies]);
+			const changed = options.posts.changed;
 			if (this.#seen === null) {
 				if (options.space.connection !== 'live') return;
-				this.#seen = new Set(posts.map((post) => post.id));
+				this.#seen = new Set(untrack(() => options.posts.posts.keys()));
 				return;
 			}
 			const seen = this.#seen;
-			const fresh = posts.filter((post) => !seen.has(post.id) && post.state === 'live' && post.authorId !== options.userId);
-			for (const post of posts) seen.add(post.id);
+			const fresh = changed.filter(
+				(post) =>
+					!seen.has(post.id) && post.state === 'live' && post.authorId !== options.userId && (options.shows?.(post) ?? true)
+			);
+			for (const post of changed) seen.add(post.id);
 			if (fresh.length === 1 && fresh[0].state === 'live') {
 				const who = options.nameOf(fresh[0].authorId);
 				this.text = fresh[0].parentId ? `${who} replied.` : `New ${options.noun.one} from ${who}.`;
