@@ -1,5 +1,6 @@
-// `npm run bench:board`: the board in a real browser, on an empty board and on a long one, side by side in
-// one run (these machines are noisy: the ratio holds, absolute times do not). A member opens the board at
+// `npm run bench:board`: the board in a real browser, on an empty board, one screen of posts (30) and a long
+// board, side by side in one run (these machines are noisy: the ratio holds, absolute times do not). The
+// long board against one screen shows what history costs; against the empty one, what posts on screen do. A member opens the board at
 // phone width (Chromium), then:
 //   time to live     navigation start → the board says "Live" with its posts on screen
 //   time to saved    "Post to the group" clicked → the board says "Saved" (the server stored it), 5 posts
@@ -265,8 +266,9 @@ async function main() {
 		writes: await load('/src/lib/server/realtime/server-writes.ts')
 	};
 	await app.client.migrateDatabase(app.db.connection, path.join(root, 'drizzle'));
-	console.log(`Seeding an empty board and one with ${POSTS} posts…`);
+	console.log(`Seeding an empty board, one with a screen of posts and one with ${POSTS}…`);
 	const empty = { ...(await createBoard(app, 'Empty circle', 0)), posts: 0, postsModule: app.posts, profile: null };
+	const screen = { ...(await createBoard(app, 'One screen', 30)), posts: 30, postsModule: app.posts, profile: null };
 	const long = { ...(await createBoard(app, 'Long circle', POSTS)), posts: POSTS, postsModule: app.posts, profile: process.env.BENCH_PROFILE || null };
 	await app.db.connection.close();
 
@@ -294,10 +296,10 @@ async function main() {
 	cleanups.push(() => browser.close());
 	const wsBase = `ws://127.0.0.1:${port}/realtime`;
 	/** @type {Record<string, Awaited<ReturnType<typeof measureBoard>>[]>} */
-	const results = { empty: [], long: [] };
-	// Interleaved, so a noisy moment hurts both boards alike.
+	const results = { empty: [], screen: [], long: [] };
+	// Interleaved, so a noisy moment hurts every board alike.
 	for (let run = 0; run < RUNS; run++) {
-		for (const [label, board] of /** @type {const} */ ([['empty', empty], ['long', long]])) {
+		for (const [label, board] of /** @type {const} */ ([['empty', empty], ['screen', screen], ['long', long]])) {
 			results[label].push(await measureBoard(browser, origin, board, wsBase));
 			process.stdout.write('.');
 		}
@@ -314,12 +316,11 @@ async function main() {
 		['bytes received opening (kB)', (r) => [r.bytes / 1024]],
 		['JS heap when live (MB)', (r) => [r.heap / 1048576]]
 	];
-	console.log(`${'figure'.padEnd(32)} ${'empty board'.padEnd(18)} ${`${POSTS} posts`.padEnd(18)} ratio`);
+	console.log(`${'figure'.padEnd(32)} ${'empty board'.padEnd(18)} ${'30 posts'.padEnd(18)} ${`${POSTS} posts`.padEnd(18)} ratio to empty / to 30`);
 	for (const [label, pick] of rows) {
-		const a = results.empty.flatMap(pick);
-		const b = results.long.flatMap(pick);
-		const ratio = median(a) > 0 ? (median(b) / median(a)).toFixed(2) : '—';
-		console.log(`${label.padEnd(32)} ${spread(a).padEnd(18)} ${spread(b).padEnd(18)} ${ratio}`);
+		const [a, s, b] = [results.empty, results.screen, results.long].map((runs) => runs.flatMap(pick));
+		const ratio = (/** @type {number[]} */ base) => (median(base) > 0 ? (median(b) / median(base)).toFixed(2) : '—');
+		console.log(`${label.padEnd(32)} ${spread(a).padEnd(18)} ${spread(s).padEnd(18)} ${spread(b).padEnd(18)} ${ratio(a)} / ${ratio(s)}`);
 	}
 }
 
