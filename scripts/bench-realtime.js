@@ -235,7 +235,7 @@ async function startProcess(command, args, env, readyText) {
  * @typedef {ReturnType<typeof distribution>} Distribution
  * @typedef {{
  *   target: string; steady: Distribution; arrival: Distribution; saved: Distribution; unsaved: number; refused: number;
- *   sync: Distribution; serverCpu: number; postgresCpu: number | null; otherCpu: number; peak: number; lost: number;
+ *   sync: Distribution; serverCpu: number; postgresCpu: number | null; clientCpu: number; otherCpu: number; peak: number; lost: number;
  *   diverged: number; edits: number; load: string;
  * }} PhaseResult
  */
@@ -397,6 +397,7 @@ async function runPhase(target) {
 		sync: distribution(syncTimes),
 		serverCpu: percent(serverTicks),
 		postgresCpu: target.postmaster ? percent(postgresTicks) : null,
+		clientCpu: percent(selfTicks),
 		otherCpu: percent(machineTicks - serverTicks - (target.postmaster ? postgresTicks : 0) - selfTicks),
 		peak,
 		lost: [...edits.values()].filter((edit) => edit.latency === null).length,
@@ -423,7 +424,7 @@ function printPhase(result) {
 	console.log(`    CPU (% of one core)    ${cpu}`);
 	console.log(`    peak memory            ${mb(result.peak)}`);
 	console.log(`    lost / diverged        ${result.lost} / ${result.diverged}  of ${result.edits} posts`);
-	console.log(`    machine                load ${result.load} at start; everything else used ${pct(result.otherCpu)} of a core meanwhile`);
+	console.log(`    machine                load ${result.load} at start; this benchmark's clients used ${pct(result.clientCpu)}, everything else ${pct(result.otherCpu)} of a core meanwhile`);
 }
 
 /** @param {number[]} values */
@@ -588,6 +589,7 @@ async function main() {
 	}
 	console.log(`  Hearth saved p99             ${of('hearth', (r) => r.saved.p99)}`);
 	console.log(`  Hearth CPU: server / PG      ${of('hearth', (r) => r.serverCpu)} / ${of('hearth', (r) => r.postgresCpu ?? NaN)}`);
+	console.log(`  benchmark clients' CPU       ${of('hearth', (r) => r.clientCpu)} during Hearth, ${of('reference', (r) => r.clientCpu)} during reference`);
 	console.log(`  other processes' CPU         ${of('hearth', (r) => r.otherCpu)} during Hearth, ${of('reference', (r) => r.otherCpu)} during reference`);
 	const lost = results.reduce((sum, run) => sum + run.hearth.lost + run.hearth.diverged + run.hearth.unsaved, 0);
 	const checks = [

@@ -22,8 +22,9 @@
  * rebuilds. The queue's other work never sees an uncommitted change: a sync step 1 is answered once
  * every accepted change has settled, a new connection's state vector is from before the oldest change
  * still committing, and the room's stored state is rebuilt only once nothing is committing. Changes
- * reach connections only through `#forward`, never straight from `doc`'s transactions, and those sent
- * in the same tick go out as one message. Presence (awareness) does not read the document and is not queued.
+ * reach connections only through `#forward`, never straight from `doc`'s transactions, and those stored
+ * together (one batch) go out as one message. Presence (awareness) does not read the document and is
+ * not queued.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -183,23 +184,31 @@ export class Room {
 		});
 	}
 
-	/** Sends a stored change to every connection except the one it came from, at the end of this tick. */
+	/**
+	 * Sends a stored change to every connection except the one it came from, once the current run of
+	 * promise callbacks is over: the commits of one batch all resolve in it, so a room's share of a batch
+	 * goes out together.
+	 */
 	#forward(update: Uint8Array, origin: unknown) {
 		this.#outbox.push({ update, origin });
-		if (this.#outbox.length === 1) setImmediate(() => this.#sendOutbox());
+		if (this.#outbox.length === 1) queueMicrotask(() => this.#sendOutbox());
 	}
 
 	#sendOutbox() {
 		const outbox = this.#outbox;
 		this.#outbox = [];
-		const origins = new Set(outbox.map((entry) => entry.origin));
-		// Several changes go out merged, as one message; their authors get their own back with the others'
-		// (Yjs ignores what a document has), which costs less than a merge per recipient.
-		const update = outbox.length === 1 ? outbox[0].update : Y.mergeUpdates(outbox.map((entry) => entry.update));
-		const skip = origins.size === 1 ? outbox[0].origin : undefined;
-		const message = encodeSyncUpdate(update);
-		for (const member of this.members) {
-			if (member !== skip) member.send(message);
+		try {
+			const origins = new Set(outbox.map((entry) => entry.origin));
+			// Several changes go out merged, as one message; their authors get their own back with the others'
+			// (Yjs ignores what a document has), which costs less than a merge per recipient.
+			const update = outbox.length === 1 ? outbox[0].update : Y.mergeUpdates(outbox.map((entry) => entry.update));
+			const skip = origins.size === 1 ? outbox[0].origin : undefined;
+			const message = encodeSyncUpdate(update);
+			for (const member of this.members) {
+				if (member !== skip) member.send(message);
+			}
+		} catch (error) {
+			this.#deps.log.error('forwarding stored changes failed', { kind: this.document.kind, error });
 		}
 	}
 
@@ -266,11 +275,12 @@ export class Room {
 
 	async #tryUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict | { committed: Promise<Verdict> }> {
 		const doc = this.#doc;
+		const before = Y.encodeStateVector(doc);
 		let diff: Uint8Array;
 		let decoded: ReturnType<typeof Y.decodeUpdate>;
 		try {
 			// Whatever the document already has is dropped here, so only new structs are judged (deletes stay).
-			diff = Y.diffUpdate(update, Y.encodeStateVector(doc));
+			diff = Y.diffUpdate(update, before);
 			decoded = Y.decodeUpdate(diff);
 		} catch {
 			return { kind: 'refused', reason: 'malformed', violation: true };
@@ -284,7 +294,6 @@ export class Room {
 		if (check.problem) return { kind: 'refused', reason: check.problem, violation: true };
 
 		// From here on the document may hold this update before it is stored (see the header).
-		const before = Y.encodeStateVector(doc);
 		const deletes = decoded.ds.clients.size > 0;
 		const changes: Uint8Array[] = [];
 		const hadPending = hasPending(doc);
