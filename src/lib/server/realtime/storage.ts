@@ -15,9 +15,11 @@
  * transaction as soon as a batch may start. Each append still resolves only after its row has committed,
  * so "durable before visible" holds row by row; what changes is that N updates cost one round trip and
  * one WAL flush instead of N. (A transaction that NOTIFYs holds a database-wide lock while it commits,
- * so one-row transactions could not share WAL flushes at all.) Up to MAX_BATCHES_IN_FLIGHT batches are
- * committed at once, but a document is in at most one of them: its rows keep the order their appends
- * were called in (several rows of one document in one batch are inserted in that order).
+ * so one-row transactions could not share WAL flushes at all.) Normally one batch commits while the
+ * next collects, which keeps batches large and PostgreSQL's work per row small; when a burst is waiting
+ * (a whole circle arriving), up to MAX_BATCHES_IN_FLIGHT commit at once. A document is in at most one
+ * of them: its rows keep the order their appends were called in (several rows of one document in one
+ * batch are inserted in that order).
  *
  * Client ids. An append may claim Yjs client ids for the user who wrote it (realtime_client); the claim
  * is made in the same statement as the row, and the row is stored only when every id it claims belongs
@@ -43,6 +45,8 @@ const MAX_BATCH_ROWS = 200;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** Batches committing at once; each holds one pooled connection while it runs. */
 const MAX_BATCHES_IN_FLIGHT = 3;
+/** Appends waiting that make a burst, worth a second batch while one is committing. */
+const BURST_ROWS = 32;
 
 // The first half of a two-part advisory lock key, so compaction locks cannot collide with other features'.
 const COMPACTION_LOCK_SPACE = 727_004;
@@ -176,7 +180,10 @@ export class DocumentStorage {
 	}
 
 	#flush() {
-		while (this.#batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
+		while (
+			this.#batchesInFlight === 0 ||
+			(this.#batchesInFlight < MAX_BATCHES_IN_FLIGHT && this.#waiting.length >= BURST_ROWS)
+		) {
 			const batch = this.#takeBatch();
 			if (batch.length === 0) return;
 			this.#batchesInFlight++;
