@@ -257,13 +257,17 @@ export class DocumentStorage {
 	/**
 	 * One statement: claims the client ids, then inserts (in batch order) every row whose claims all came
 	 * out as its writer's and whose document has no earlier row refused in this batch, with their notices.
+	 * Most batches claim nothing (only a client's first write does) and take a plainer statement, with
+	 * less for PostgreSQL to plan and run.
 	 */
 	async #insert(batch: PendingAppend[]): Promise<(AppendResult | null)[]> {
+		const claims = batch.some((append) => append.claim);
 		const rows = sql.join(
-			batch.map(
-				(append, ord) =>
-					sql`(${ord}::int, ${append.document}::text, ${append.keyId}::text, ${append.data}::bytea, ${append.claim?.userId ?? null}::text, ${`{${append.claim?.clientIds.join(',') ?? ''}}`}::bigint[])`
-			),
+			batch.map((append, ord) => {
+				const row = sql`${ord}::int, ${append.document}::text, ${append.keyId}::text, ${append.data}::bytea`;
+				if (!claims) return sql`(${row})`;
+				return sql`(${row}, ${append.claim?.userId ?? null}::text, ${`{${append.claim?.clientIds.join(',') ?? ''}}`}::bigint[])`;
+			}),
 			sql`, `
 		);
 		const documents = [...new Set(batch.map((append) => append.document))];
@@ -271,9 +275,13 @@ export class DocumentStorage {
 			documents.map((document) => sql`(${document}::text, ${storedNoticePrefix(this.#instanceId, document)}::text)`),
 			sql`, `
 		);
+		const stored = sql`select inserted.id, inserted.document, null::int as refused_ord,
+				pg_notify(${REALTIME_CHANNEL}, notice.prefix || inserted.id::text)::text as notified
+			from inserted join notice on notice.document = inserted.document`;
 		// ON CONFLICT DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING gives the owner of an id
 		// someone else bound first, even one committed after this statement's snapshot.
-		const result = await this.#db.execute(sql`
+		const statement = claims
+			? sql`
 			with batch (ord, document, key_id, data, user_id, client_ids) as (values ${rows}),
 			notice (document, prefix) as (values ${notices}),
 			wanted as (
@@ -303,11 +311,19 @@ export class DocumentStorage {
 				order by batch.ord
 				returning id, document
 			)
-			select inserted.id, inserted.document, null::int as refused_ord,
-				pg_notify(${REALTIME_CHANNEL}, notice.prefix || inserted.id::text)::text as notified
-			from inserted join notice on notice.document = inserted.document
+			${stored}
 			union all
-			select null, refused.document, refused.ord, null from refused`);
+			select null, refused.document, refused.ord, null from refused`
+			: sql`
+			with batch (ord, document, key_id, data) as (values ${rows}),
+			notice (document, prefix) as (values ${notices}),
+			inserted as (
+				insert into ${realtimeUpdate} (document, key_id, data)
+				select document, key_id, data from batch order by ord
+				returning id, document
+			)
+			${stored}`;
+		const result = await this.#db.execute(statement);
 		return matchResults(batch, rowsOf<{ id: number | string | null; document: string; refused_ord: number | null }>(result));
 	}
 
