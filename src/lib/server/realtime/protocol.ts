@@ -30,7 +30,13 @@
  * its count. A refused change stays in the client's own Y.Doc and would be sent again on reconnect; the
  * client should drop that Y.Doc and reconnect with a fresh one.
  *
- * Refusal reasons: `read-only`, `malformed`, `client-id` (a Yjs client id bound to another user),
+ * Forwarding is separate from acknowledgements: the server sends other people's stored changes as
+ * `sync update` messages, and changes stored in the same tick go out merged into one message (which may
+ * also carry the receiver's own change back; applying it changes nothing). Nothing is forwarded before
+ * it is stored.
+ *
+ * Refusal reasons: `read-only`, `malformed`, `client-id` (a Yjs client id bound to another user, found
+ * when judging or, for a first write racing someone else's, when committing),
  * `incomplete` (the update depends on changes the server does not have), `policy: <why>` (the board's
  * change policy said no). The third refusal on a connection closes it with 4408.
  *

@@ -8,11 +8,15 @@ import { parseDocumentName } from '$lib/board/document-names';
 import { checkUpdate } from '$lib/board/policy';
 import { createPost, editPost, getPost } from '$lib/board/posts';
 import { Room, type RoomMember } from './room';
-import type { DocumentStorage } from './storage';
+import { SequenceBrokenError, type AppendOptions, type AppendResult, type DocumentStorage } from './storage';
 
+/** Storage with the same contract as DocumentStorage's appends (order, sequences, claims), in memory. */
 class FakeStorage {
 	rows: Uint8Array[] = [];
 	failAppends = false;
+	/** Appends (counted from 1) that fail as if the database had refused them. */
+	failing = new Set<number>();
+	appends = 0;
 	bindings = new Map<number, string>();
 	async load() {
 		return { updates: [...this.rows], lastUpdateId: this.rows.length };
@@ -20,15 +24,22 @@ class FakeStorage {
 	async loadClientBindings() {
 		return new Map(this.bindings);
 	}
-	async bindClients(_document: string, clientIds: number[], userId: string) {
-		for (const id of clientIds) if (!this.bindings.has(id)) this.bindings.set(id, userId);
-		return new Map(clientIds.map((id) => [id, this.bindings.get(id)!]));
-	}
-	async append(_document: string, update: Uint8Array) {
+	async append(_document: string, update: Uint8Array, { sequence, claim }: AppendOptions = {}): Promise<AppendResult> {
+		const number = ++this.appends;
+		if (sequence?.broken) throw new SequenceBrokenError();
 		await new Promise((resolve) => setTimeout(resolve, 5));
-		if (this.failAppends) throw new Error('database unavailable');
+		if (sequence?.broken) throw new SequenceBrokenError();
+		if (this.failAppends || this.failing.has(number)) {
+			if (sequence) sequence.broken = true;
+			throw new Error('database unavailable');
+		}
+		for (const id of claim?.clientIds ?? []) if (!this.bindings.has(id)) this.bindings.set(id, claim!.userId);
+		if (claim?.clientIds.some((id) => this.bindings.get(id) !== claim.userId)) {
+			if (sequence) sequence.broken = true;
+			return { stored: false, reason: 'client-id' };
+		}
 		this.rows.push(update);
-		return this.rows.length;
+		return { stored: true, id: this.rows.length };
 	}
 	async readUpdate(_document: string, id: number) {
 		return this.rows[id - 1] ?? null;
@@ -68,6 +79,11 @@ async function setup() {
 	return { storage, room };
 }
 
+/** Lets the room send what it forwards at the end of the tick. */
+function forwarded(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Makes a change on a client copy and returns the update it produced. */
 function write(client: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
 	const before = Y.encodeStateVector(client);
@@ -86,6 +102,7 @@ describe('one document per room', () => {
 		let postId = '';
 		const post = write(adaDoc, (doc) => (postId = createPost(doc, { authorId: ADA, body: 'Mine.' })));
 		expect(await room.receiveUpdate(ada, post)).toEqual({ kind: 'saved' });
+		await forwarded();
 		expect(bea.received).toHaveLength(1);
 
 		const beaDoc = new Y.Doc();
@@ -93,6 +110,7 @@ describe('one document per room', () => {
 		const svBefore = room.stateVector();
 		const forged = write(beaDoc, (doc) => editPost(doc, postId, 'Rewritten by Bea.'));
 		const verdict = await room.receiveUpdate(bea, forged);
+		await forwarded();
 		expect(verdict).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/^policy: /) });
 		expect(getPost(room.doc, postId)).toMatchObject({ body: 'Mine.' });
 		expect(room.stateVector()).toEqual(svBefore);
@@ -123,6 +141,7 @@ describe('one document per room', () => {
 		Y.applyUpdate(beaDoc, Y.encodeStateAsUpdate(adaDoc));
 		const refused = await room.receiveUpdate(bea, write(beaDoc, (doc) => editPost(doc, postId, 'Rewritten.')));
 		expect(refused.kind).toBe('refused');
+		await forwarded();
 		// Ada has the other process's post now, and not Bea's edit.
 		const adaView = new Y.Doc();
 		Y.applyUpdate(adaView, Y.encodeStateAsUpdate(adaDoc));
@@ -132,6 +151,7 @@ describe('one document per room', () => {
 		// The notice arriving later changes nothing and sends nothing more.
 		const sent = ada.received.length;
 		await room.receiveStored(storage.rows.length);
+		await forwarded();
 		expect(ada.received).toHaveLength(sent);
 		await room.close();
 	});
@@ -159,13 +179,106 @@ describe('one document per room', () => {
 		Y.applyUpdate(view, reply!);
 		expect(getPost(view, postId)).toBeNull();
 		expect(getPost(room.doc, postId)).toBeNull();
+		await forwarded();
 		expect(bea.received).toHaveLength(0);
 
 		// The client sends it again once storage is back: stored, forwarded once.
 		storage.failAppends = false;
 		expect(await room.receiveUpdate(ada, Y.encodeStateAsUpdate(adaDoc))).toEqual({ kind: 'saved' });
 		expect(getPost(room.doc, postId)).toMatchObject({ body: 'Lost.' });
+		await forwarded();
 		expect(bea.received).toHaveLength(1);
+		expect(storage.rows).toHaveLength(1);
+		await room.close();
+	});
+});
+
+describe('the pipeline', () => {
+	it('judges the next update while the previous one commits; stores, answers and forwards in acceptance order', async () => {
+		const { storage, room } = await setup();
+		const people = [member(ADA), member(BEA), member(CY)];
+		for (const person of people) room.join(person);
+		const svBefore = room.stateVector();
+		const docs = people.map(() => new Y.Doc());
+		const ids: string[] = [];
+		const updates = people.map((person, index) =>
+			write(docs[index], (doc) => ids.push(createPost(doc, { authorId: person.userId, body: `Post ${index}.` })))
+		);
+		const verdicts = people.map((person, index) => room.receiveUpdate(person, updates[index]));
+		// All three judged and handed to storage before the first commit is done; nobody has seen any yet.
+		await new Promise((resolve) => setTimeout(resolve, 1));
+		expect(storage.appends).toBe(3);
+		expect(storage.rows).toHaveLength(0);
+		expect(room.stateVector()).toEqual(svBefore);
+		for (const person of people) expect(person.received).toHaveLength(0);
+
+		expect(await Promise.all(verdicts)).toEqual(people.map(() => ({ kind: 'saved' })));
+		expect(storage.rows.map((row) => Y.decodeUpdate(row).structs[0].id.client)).toEqual(docs.map((doc) => doc.clientID));
+		await forwarded();
+		for (const [index, person] of people.entries()) {
+			const view = new Y.Doc();
+			Y.applyUpdate(view, updates[index]);
+			for (const message of person.received) Y.applyUpdate(view, syncUpdateOf(message));
+			expect(ids.map((id) => getPost(view, id))).toMatchObject([{ body: 'Post 0.' }, { body: 'Post 1.' }, { body: 'Post 2.' }]);
+		}
+		await room.close();
+	});
+
+	it('a failed commit in the middle of a run fails the later ones too; every client converges on what is stored', async () => {
+		const { storage, room } = await setup();
+		const people = [member(ADA), member(BEA), member(CY), member('dyaaaaaaaaaaaaaaaa')];
+		for (const person of people) room.join(person);
+		const docs = people.map(() => new Y.Doc());
+		const updates = people.map((person, index) =>
+			write(docs[index], (doc) => createPost(doc, { authorId: person.userId, body: `Post ${index}.` }))
+		);
+		storage.failing.add(2);
+		const verdicts = await Promise.all(people.map((person, index) => room.receiveUpdate(person, updates[index])));
+		// The second could not be stored; the third and fourth were judged on a document holding it.
+		expect(verdicts.map((verdict) => verdict.kind)).toEqual(['saved', 'failed', 'failed', 'failed']);
+		expect(storage.rows).toHaveLength(1);
+		await forwarded();
+		for (const [index, person] of people.entries()) {
+			for (const message of person.received) Y.applyUpdate(docs[index], syncUpdateOf(message));
+		}
+		// The failed ones reconnect, as a client closed with 4500 does: sync, then send what they have.
+		for (const index of [1, 2, 3]) {
+			const reply = await room.answerSyncStep1(Y.encodeStateVector(docs[index]));
+			Y.applyUpdate(docs[index], reply!);
+			expect(await room.receiveUpdate(people[index], Y.encodeStateAsUpdate(docs[index]))).toEqual({ kind: 'saved' });
+		}
+		await room.settle();
+		await forwarded();
+		for (const [index, person] of people.entries()) {
+			for (const message of person.received) Y.applyUpdate(docs[index], syncUpdateOf(message));
+		}
+		const stored = new Y.Doc();
+		for (const row of storage.rows) Y.applyUpdate(stored, row);
+		expect(stored.getMap('posts').size).toBe(4);
+		for (const doc of [...docs, room.doc]) expect(doc.getMap('posts').toJSON()).toEqual(stored.getMap('posts').toJSON());
+		await room.close();
+	});
+
+	it('two members racing a first write with one client id: the first owns it, the other is refused', async () => {
+		const { storage, room } = await setup();
+		const ada = member(ADA);
+		const bea = member(BEA);
+		room.join(ada);
+		room.join(bea);
+		const [adaDoc, beaDoc] = [new Y.Doc(), new Y.Doc()];
+		beaDoc.clientID = adaDoc.clientID;
+		const adaPost = write(adaDoc, (doc) => createPost(doc, { authorId: ADA, body: 'Mine.' }));
+		// Two posts, so that her update reaches beyond Ada's clocks (what Ada's already covers is dropped as known).
+		const beaPost = write(beaDoc, (doc) => {
+			createPost(doc, { authorId: BEA, body: 'Also mine.' });
+			createPost(doc, { authorId: BEA, body: 'And this.' });
+		});
+		const verdicts = await Promise.all([room.receiveUpdate(ada, adaPost), room.receiveUpdate(bea, beaPost)]);
+		expect(verdicts).toEqual([
+			{ kind: 'saved' },
+			{ kind: 'refused', reason: 'client-id', violation: true }
+		]);
+		expect(storage.bindings.get(adaDoc.clientID)).toBe(ADA);
 		expect(storage.rows).toHaveLength(1);
 		await room.close();
 	});

@@ -6,17 +6,25 @@
  * change back, so from that moment until the change is stored, `doc` may hold something nobody else has:
  *
  *   - accepted: the change (the update the policy's transaction emitted, so a re-sent or partly known
- *     update stores only what is new) is appended to PostgreSQL, and only once that has committed is it
- *     forwarded to the room's other connections and acknowledged;
- *   - refused, or storing failed: `doc` is thrown away and rebuilt from storage (snapshot + updates, as
- *     when the room loads). Everything accepted is stored, so the rebuilt document is exactly the
- *     accepted state (plus whatever other processes stored meanwhile, which is forwarded).
+ *     update stores only what is new) is appended to PostgreSQL, together with the binding of any Yjs
+ *     client id it is the first to write with, and only once that has committed is it forwarded to the
+ *     room's other connections and acknowledged;
+ *   - refused (by the policy now, or for `client-id` when the commit finds the id is someone else's),
+ *     or storing failed: `doc` is thrown away and rebuilt from storage (snapshot + updates, as when the
+ *     room loads), once every change accepted before it has committed or failed. Everything accepted
+ *     is stored, so the rebuilt document is exactly the accepted state (plus whatever other processes
+ *     stored meanwhile, which is forwarded).
  *
- * Every read and change of `doc` made for anyone (judging and storing an update, answering a sync step 1,
- * the state vector a new connection gets, applying other processes' updates) runs through one queue per
- * room, so nothing is read from `doc` while it holds an unstored or refused change, and storage order is
- * acceptance order. Changes reach connections only through `#forward`, never straight from `doc`'s
- * transactions. Presence (awareness) does not read the document and is not queued.
+ * A pipeline. Judging runs through one queue per room; committing does not hold it: the next update is
+ * judged (on a document that holds the changes still committing) while earlier ones commit. Their rows
+ * are appended as one AppendSequence (storage.ts), so storage order is acceptance order and a change is
+ * stored only if every change judged before it is: when one fails, the later ones fail too and the room
+ * rebuilds. The queue's other work never sees an uncommitted change: a sync step 1 is answered once
+ * every accepted change has settled, a new connection's state vector is from before the oldest change
+ * still committing, and the room's stored state is rebuilt only once nothing is committing. Changes
+ * reach connections only through `#forward`, never straight from `doc`'s transactions, and those stored
+ * together (one batch) go out as one message. Presence (awareness) does not read the document and is
+ * not queued.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -30,7 +38,7 @@ import {
 	type RefusalReason
 } from './protocol';
 import { removesRootEntry, schedulePurge } from './purge';
-import type { DocumentStorage } from './storage';
+import { AppendSequence, SequenceBrokenError, type AppendResult, type DocumentStorage } from './storage';
 
 /** The context the board's change policy judges an update in. */
 export interface UpdateContext {
@@ -99,16 +107,25 @@ export class Room {
 
 	#doc: Y.Doc;
 	/**
-	 * Set while `#doc` may hold a change that is not stored (a refusal, a failed store, a rebuild that
+	 * Set while `#doc` holds a change that will never be stored (a refusal, a failed store, a rebuild that
 	 * failed): `before` is the state vector of what the connections had been sent, `deletes` whether the
-	 * discarded change deleted anything. The next queued task rebuilds first.
+	 * discarded changes deleted anything. The next queued task rebuilds first.
 	 */
 	#dirty: { before: Uint8Array; deletes: boolean } | null = null;
-	/** While `#doc` may hold an unstored change: the state vector from before it (see stateVector). */
-	#stored: Uint8Array | null = null;
 	/** While the policy runs: the document's updates are collected here instead of being forwarded. */
 	#held: Uint8Array[] | null = null;
 	#bindings: Map<number, string>;
+	/** Client ids first written with by a change still committing, and by whom. */
+	readonly #claims = new Map<number, string>();
+	/** Accepted changes still committing, oldest first, each with the state vector from before it. */
+	readonly #committing: { before: Uint8Array }[] = [];
+	/** The outcomes of those changes (each settles once it is forwarded or dealt with). */
+	readonly #commits = new Set<Promise<Verdict>>();
+	#sequence = new AppendSequence();
+	/** Notices from other processes are applied in the order they arrived. */
+	#remoteOrder: Promise<unknown> = Promise.resolve();
+	/** Stored changes waiting for the end of this tick, to go out together. */
+	#outbox: { update: Uint8Array; origin: unknown }[] = [];
 	readonly #awarenessOwners = new Map<number, RoomMember>();
 	readonly #deps: RoomDependencies;
 	#queue: Promise<unknown> = Promise.resolve();
@@ -167,11 +184,31 @@ export class Room {
 		});
 	}
 
-	/** Sends a stored change to every connection except the one it came from. */
+	/**
+	 * Sends a stored change to every connection except the one it came from, once the current run of
+	 * promise callbacks is over: the commits of one batch all resolve in it, so a room's share of a batch
+	 * goes out together.
+	 */
 	#forward(update: Uint8Array, origin: unknown) {
-		const message = encodeSyncUpdate(update);
-		for (const member of this.members) {
-			if (member !== origin) member.send(message);
+		this.#outbox.push({ update, origin });
+		if (this.#outbox.length === 1) queueMicrotask(() => this.#sendOutbox());
+	}
+
+	#sendOutbox() {
+		const outbox = this.#outbox;
+		this.#outbox = [];
+		try {
+			const origins = new Set(outbox.map((entry) => entry.origin));
+			// Several changes go out merged, as one message; their authors get their own back with the others'
+			// (Yjs ignores what a document has), which costs less than a merge per recipient.
+			const update = outbox.length === 1 ? outbox[0].update : Y.mergeUpdates(outbox.map((entry) => entry.update));
+			const skip = origins.size === 1 ? outbox[0].origin : undefined;
+			const message = encodeSyncUpdate(update);
+			for (const member of this.members) {
+				if (member !== skip) member.send(message);
+			}
+		} catch (error) {
+			this.#deps.log.error('forwarding stored changes failed', { kind: this.document.kind, error });
 		}
 	}
 
@@ -182,24 +219,30 @@ export class Room {
 		return run;
 	}
 
-	/** Resolves when everything queued so far has run. */
+	/** Resolves when everything queued so far has run and every accepted change has committed (or failed). */
 	settle(): Promise<void> {
-		return this.#serially(() => {});
+		return this.#serially(() => this.#drain());
+	}
+
+	/** Waits (inside a queued task, so no new change starts) until nothing is committing. */
+	async #drain(): Promise<void> {
+		while (this.#commits.size > 0) await Promise.allSettled(this.#commits);
 	}
 
 	/**
 	 * The state vector of what the room has stored, for a connection's sync step 1. Not queued: a client
 	 * answers it with its offline changes, and anything it writes before that would depend on them, so it
-	 * goes out at once. While the document may hold an unstored change, it is the state from before it
-	 * (never more than storage has: a client must not skip sending something because of it).
+	 * goes out at once. While the document may hold an unstored change, it is the state from before the
+	 * oldest one (never more than storage has: a client must not skip sending something because of it).
 	 */
 	stateVector(): Uint8Array {
-		return this.#stored ?? Y.encodeStateVector(this.#doc);
+		return this.#dirty?.before ?? this.#committing[0]?.before ?? Y.encodeStateVector(this.#doc);
 	}
 
 	/** Answers a sync step 1: what the document has beyond `stateVector`; null when it is unreadable. */
 	answerSyncStep1(stateVector: Uint8Array): Promise<Uint8Array | null> {
 		return this.#serially(async () => {
+			await this.#drain();
 			await this.#clean();
 			try {
 				return Y.encodeStateAsUpdate(this.#doc, stateVector);
@@ -210,29 +253,34 @@ export class Room {
 	}
 
 	/** Checks, stores and applies an update from a member; see the header for the order of things. */
-	receiveUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict> {
-		return this.#serially(async () => {
-			if (this.closed) return { kind: 'failed' } as const;
-			if (!(await this.#cleanOrFail())) return { kind: 'failed' } as const;
-			let verdict = await this.#tryUpdate(member, update);
-			if (verdict.kind === 'refused' && (verdict.reason === 'client-id' || verdict.reason === 'incomplete')) {
-				// The update may only be ahead of us: a change stored by another process whose notice has not
-				// arrived yet, which the client saw there before reconnecting here. Catch up and look again.
-				if (!(await this.#cleanOrFail())) return { kind: 'failed' } as const;
-				await this.#catchUp();
-				verdict = await this.#tryUpdate(member, update);
-			}
-			return verdict;
-		});
+	async receiveUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict> {
+		const judged = await this.#serially(() => this.#judgeUpdate(member, update));
+		return 'committed' in judged ? judged.committed : judged;
 	}
 
-	async #tryUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict> {
+	/** Judges an update in the queue; an accepted change's commit goes on without holding the queue. */
+	async #judgeUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict | { committed: Promise<Verdict> }> {
+		if (this.closed) return { kind: 'failed' };
+		if (!(await this.#cleanOrFail())) return { kind: 'failed' };
+		let judged = await this.#tryUpdate(member, update);
+		if ('kind' in judged && judged.kind === 'refused' && (judged.reason === 'client-id' || judged.reason === 'incomplete')) {
+			// The update may only be ahead of us: a change stored by another process whose notice has not
+			// arrived yet, which the client saw there before reconnecting here. Catch up and look again.
+			if (!(await this.#cleanOrFail())) return { kind: 'failed' };
+			await this.#catchUp();
+			judged = await this.#tryUpdate(member, update);
+		}
+		return judged;
+	}
+
+	async #tryUpdate(member: RoomMember, update: Uint8Array): Promise<Verdict | { committed: Promise<Verdict> }> {
 		const doc = this.#doc;
+		const before = Y.encodeStateVector(doc);
 		let diff: Uint8Array;
 		let decoded: ReturnType<typeof Y.decodeUpdate>;
 		try {
 			// Whatever the document already has is dropped here, so only new structs are judged (deletes stay).
-			diff = Y.diffUpdate(update, Y.encodeStateVector(doc));
+			diff = Y.diffUpdate(update, before);
 			decoded = Y.decodeUpdate(diff);
 		} catch {
 			return { kind: 'refused', reason: 'malformed', violation: true };
@@ -241,16 +289,15 @@ export class Room {
 		if (decoded.structs.length === 0 && deletesNothingNew(decoded.ds, doc)) return { kind: 'saved' };
 		if (!member.canWrite) return { kind: 'refused', reason: 'read-only', violation: false };
 
-		const check = checkStructs(decoded, doc.store, this.#bindings, member.userId);
+		const ownerOf = (clientId: number) => this.#bindings.get(clientId) ?? this.#claims.get(clientId);
+		const check = checkStructs(decoded, doc.store, ownerOf, member.userId);
 		if (check.problem) return { kind: 'refused', reason: check.problem, violation: true };
 
 		// From here on the document may hold this update before it is stored (see the header).
-		const before = Y.encodeStateVector(doc);
 		const deletes = decoded.ds.clients.size > 0;
 		const changes: Uint8Array[] = [];
 		const hadPending = hasPending(doc);
 		let result: PolicyResult;
-		this.#stored = before;
 		this.#held = changes;
 		try {
 			result = this.#deps.policy(doc, diff, {
@@ -272,57 +319,93 @@ export class Room {
 			await this.#discard(before, deletes);
 			return { kind: 'refused', reason: `policy: ${result.reason}`, violation: true };
 		}
-		if (changes.length === 0) {
-			this.#stored = null;
-			return { kind: 'saved' };
-		}
+		if (changes.length === 0) return { kind: 'saved' };
 		const change = changes.length === 1 ? changes[0] : Y.mergeUpdates(changes);
-
-		try {
-			if (check.newClients.length > 0) {
-				const owners = await this.#deps.storage.bindClients(this.name, check.newClients, member.userId);
-				for (const [clientId, userId] of owners) this.#bindings.set(clientId, userId);
-				if (check.newClients.some((clientId) => owners.get(clientId) !== member.userId)) {
-					await this.#discard(before, deletes);
-					return { kind: 'refused', reason: 'client-id', violation: true };
-				}
-			}
-			await this.#deps.storage.append(this.name, change);
-		} catch (error) {
-			this.#deps.log.error('storing an update failed', { kind: this.document.kind, error });
-			// The document holds a change nobody else has: back to what storage holds.
-			await this.#discard(before, deletes);
-			return { kind: 'failed' };
-		}
-		// Stored: now, and only now, everyone may see it.
-		this.#stored = null;
-		this.#forward(change, member);
-		this.updatesSinceCompaction++;
 		// A deleted post must leave storage too, not only the document (purge.ts).
-		if (deletes && removesRootEntry(doc, change)) {
-			schedulePurge(this.name, () => this.#deps.storage.compact(this.name), this.#deps.log);
+		const purges = deletes && removesRootEntry(doc, change);
+		for (const clientId of check.newClients) this.#claims.set(clientId, member.userId);
+		const entry = { before };
+		this.#committing.push(entry);
+		const committed = this.#deps.storage
+			.append(this.name, change, {
+				sequence: this.#sequence,
+				claim: { userId: member.userId, clientIds: check.newClients }
+			})
+			.then(
+				(stored) => this.#afterCommit(entry, stored, { member, change, deletes, purges, newClients: check.newClients }),
+				(error: unknown) => this.#afterFailedCommit(entry, error, deletes, check.newClients)
+			);
+		this.#commits.add(committed);
+		void committed.catch(() => {}).finally(() => this.#commits.delete(committed));
+		return { committed };
+	}
+
+	#afterCommit(
+		entry: { before: Uint8Array },
+		stored: AppendResult,
+		accepted: { member: RoomMember; change: Uint8Array; deletes: boolean; purges: boolean; newClients: number[] }
+	): Verdict {
+		for (const clientId of accepted.newClients) this.#claims.delete(clientId);
+		if (!stored.stored) {
+			// Another user wrote with one of these client ids first (perhaps in another process).
+			this.#discardLater(entry, accepted.deletes);
+			return { kind: 'refused', reason: stored.reason, violation: true };
 		}
+		this.#committing.splice(this.#committing.indexOf(entry), 1);
+		for (const clientId of accepted.newClients) this.#bindings.set(clientId, accepted.member.userId);
+		// Stored: now, and only now, everyone may see it.
+		this.#forward(accepted.change, accepted.member);
+		this.updatesSinceCompaction++;
+		if (accepted.purges) schedulePurge(this.name, () => this.#deps.storage.compact(this.name), this.#deps.log);
 		return { kind: 'saved' };
 	}
 
+	#afterFailedCommit(entry: { before: Uint8Array }, error: unknown, deletes: boolean, newClients: number[]): Verdict {
+		for (const clientId of newClients) this.#claims.delete(clientId);
+		// A broken sequence is the consequence of an earlier failure, which was logged.
+		if (!(error instanceof SequenceBrokenError)) {
+			this.#deps.log.error('storing an update failed', { kind: this.document.kind, error });
+		}
+		// The document holds a change nobody else has: back to what storage holds.
+		this.#discardLater(entry, deletes);
+		return { kind: 'failed' };
+	}
+
+	/** Marks the document as holding a change that will never be stored; the oldest unsent state is kept. */
+	#markDirty(before: Uint8Array, deletes: boolean) {
+		if (this.#dirty) this.#dirty.deletes ||= deletes;
+		else this.#dirty = { before: this.#committing[0]?.before ?? before, deletes };
+	}
+
 	/**
-	 * Marks the document as holding a change that must not be seen and rebuilds it from storage now
-	 * (still inside the current queued task, so no one is served from it meanwhile). When the rebuild
-	 * fails (storage unreachable), the next queued task tries again before reading anything.
+	 * Marks the document dirty and rebuilds it from storage now (still inside the current queued task,
+	 * so no one is served from it meanwhile). When the rebuild fails (storage unreachable), the next
+	 * queued task tries again before reading anything.
 	 */
 	async #discard(before: Uint8Array, deletes: boolean): Promise<void> {
-		if (this.#dirty) this.#dirty.deletes ||= deletes;
-		else this.#dirty = { before, deletes };
+		this.#markDirty(before, deletes);
 		try {
-			await this.#rebuild();
+			await this.#clean();
 		} catch (error) {
 			this.#deps.log.error('rebuilding a document from storage failed', { kind: this.document.kind, error });
 		}
 	}
 
-	/** Rebuilds a dirty document; throws when storage cannot be read (the document stays dirty). */
+	/** #discard for a change whose commit did not store it (outside the queue): the rebuild is queued. */
+	#discardLater(entry: { before: Uint8Array }, deletes: boolean) {
+		// Marked while the entry still counts as committing, so the state kept is from before the oldest.
+		this.#markDirty(entry.before, deletes);
+		this.#committing.splice(this.#committing.indexOf(entry), 1);
+		this.#serially(() => this.#clean()).catch((error) =>
+			this.#deps.log.error('rebuilding a document from storage failed', { kind: this.document.kind, error })
+		);
+	}
+
+	/** Rebuilds a dirty document once nothing is committing; throws when storage cannot be read (it stays dirty). */
 	async #clean(): Promise<void> {
-		if (this.#dirty && !this.closed) await this.#rebuild();
+		if (!this.#dirty || this.closed) return;
+		await this.#drain();
+		await this.#rebuild();
 	}
 
 	/** #clean for update handling: false (logged) when the document could not be rebuilt. */
@@ -336,11 +419,14 @@ export class Room {
 		}
 	}
 
-	/** Replaces the document with the stored one (the same path as loading a room). */
+	/** Replaces the document (and the client bindings) with the stored ones, as when loading a room. */
 	async #rebuild(): Promise<void> {
 		const dirty = this.#dirty;
 		if (!dirty) return;
-		const doc = await loadDoc(this.#deps.storage, this.name);
+		const [doc, bindings] = await Promise.all([
+			loadDoc(this.#deps.storage, this.name),
+			this.#deps.storage.loadClientBindings(this.name)
+		]);
 		const old = this.#doc;
 		// Storage may hold changes from other processes whose notices have not arrived yet: once they are
 		// in the rebuilt document their notices will change nothing, so send them to the connections now.
@@ -350,23 +436,33 @@ export class Room {
 		const { structs, ds } = Y.decodeUpdate(missed);
 		const send = structs.length > 0 || (ds.clients.size > 0 && (dirty.deletes || !deletesNothingNew(ds, old)));
 		this.#dirty = null;
-		this.#stored = null;
+		this.#bindings = bindings;
+		this.#sequence = new AppendSequence();
 		this.#doc = doc;
 		this.#watch(doc);
 		old.destroy();
 		if (send) this.#forward(missed, REMOTE);
 	}
 
-	/** Applies an update another process stored (its row id from a notice). */
+	/**
+	 * Applies an update another process stored (its row id from a notice). The row is read before the
+	 * queue is entered, so that no database round trip holds the room; rows are applied in notice order.
+	 */
 	receiveStored(id: number): Promise<void> {
-		return this.#serially(async () => {
-			if (this.closed) return;
-			await this.#clean();
-			const update = await this.#deps.storage.readUpdate(this.name, id);
-			// Gone means compacted into the snapshot already: read everything (applying twice is harmless).
-			if (update === null) await this.#catchUp();
-			else this.#applyRemote(update);
-		});
+		const reading = this.#deps.storage.readUpdate(this.name, id);
+		const applied = this.#remoteOrder
+			.then(() => reading)
+			.then((update) =>
+				this.#serially(async () => {
+					if (this.closed) return;
+					await this.#clean();
+					// Gone means compacted into the snapshot already: read everything (applying twice is harmless).
+					if (update === null) await this.#catchUp();
+					else this.#applyRemote(update);
+				})
+			);
+		this.#remoteOrder = applied.catch(() => {});
+		return applied;
 	}
 
 	/** Re-reads the stored document and applies whatever this process has not seen (after a lost notice). */
@@ -451,9 +547,10 @@ export class Room {
 		return this.members.size === 0;
 	}
 
-	/** Stops taking changes and frees the document, after everything queued has run. */
+	/** Stops taking changes and frees the document, after everything queued has run and committed. */
 	async close(): Promise<void> {
-		await this.#serially(() => {
+		await this.#serially(async () => {
+			await this.#drain();
 			this.closed = true;
 		});
 		const awarenessDoc = this.awareness.doc;
@@ -493,7 +590,7 @@ function hasPending(doc: Y.Doc): boolean {
 export function checkStructs(
 	decoded: ReturnType<typeof Y.decodeUpdate>,
 	store: Y.Doc['store'],
-	bindings: Map<number, string>,
+	ownerOf: (clientId: number) => string | undefined,
 	userId: string
 ): { problem: 'client-id' | 'incomplete' | null; newClients: number[] } {
 	const reach = new Map<number, number>();
@@ -502,7 +599,7 @@ export function checkStructs(
 	for (const struct of decoded.structs) {
 		if (struct instanceof Y.Skip) return { problem: 'incomplete', newClients: [] };
 		const { client, clock } = struct.id;
-		const owner = bindings.get(client);
+		const owner = ownerOf(client);
 		if (owner !== undefined && owner !== userId) return { problem: 'client-id', newClients: [] };
 		if (owner === undefined) newClients.add(client);
 		const end = known(client);

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupDocumentName } from '$lib/board/document-names';
 import { createPost, getPost, removePost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
-import { realtimeSnapshot, realtimeUpdate } from '$lib/server/db/schema';
+import { realtimeClient, realtimeSnapshot, realtimeUpdate } from '$lib/server/db/schema';
 import { DataKeyring } from './encryption';
-import { DocumentStorage } from './storage';
+import { AppendSequence, DocumentStorage, SequenceBrokenError } from './storage';
 import {
 	TestClient,
 	TestGroups,
@@ -143,7 +143,9 @@ describe('compaction', () => {
 			() => 'stored',
 			() => 'refused'
 		);
-		const appended = await Promise.all(names.flatMap((name) => updates.map((update) => storage.append(name, update))));
+		const appended = (await Promise.all(names.flatMap((name) => updates.map((update) => storage.append(name, update))))).map(
+			(result) => (result.stored ? result.id : NaN)
+		);
 		expect(await refused).toBe('refused');
 		expect(new Set(appended).size).toBe(appended.length);
 		for (const [index, name] of names.entries()) {
@@ -153,5 +155,49 @@ describe('compaction', () => {
 			for (const update of (await storage.load(name)).updates) Y.applyUpdate(reloaded, update);
 			expect(reloaded.getMap('posts').toJSON()).toEqual(doc.getMap('posts').toJSON());
 		}
+	});
+});
+
+describe('client ids claimed with the update', () => {
+	it('two processes racing one id: the table decides, exactly one update is stored and the other refused', async () => {
+		const here = new DocumentStorage(connection.db, testKeyring, 'process-a');
+		const there = new DocumentStorage(server.database.db, testKeyring, 'process-b');
+		const name = groupDocumentName('cccccccccccccccccccccccc');
+		for (let clientId = 1; clientId <= 5; clientId++) {
+			const outcomes = await Promise.all([
+				here.append(name, new Uint8Array([0, 0]), { claim: { userId: ada.userId, clientIds: [clientId] } }),
+				there.append(name, new Uint8Array([0, 0]), { claim: { userId: robin.userId, clientIds: [clientId] } })
+			]);
+			expect(outcomes.filter((outcome) => outcome.stored)).toHaveLength(1);
+			expect(outcomes.filter((outcome) => !outcome.stored)).toEqual([{ stored: false, reason: 'client-id' }]);
+			const winner = outcomes[0].stored ? ada.userId : robin.userId;
+			const owners = await connection.db.select().from(realtimeClient).where(eq(realtimeClient.clientId, clientId));
+			expect(owners.filter((row) => row.document === name).map((row) => row.userId)).toEqual([winner]);
+		}
+		const rows = await connection.db.select().from(realtimeUpdate).where(eq(realtimeUpdate.document, name));
+		expect(rows).toHaveLength(5);
+	});
+
+	it('an update refused for its client id stores none of the later ones of its sequence', async () => {
+		const storage = new DocumentStorage(connection.db, testKeyring, 'test');
+		const name = groupDocumentName('gggggggggggggggggggggggg');
+		expect(await storage.append(name, new Uint8Array([0, 0]), { claim: { userId: robin.userId, clientIds: [77] } })).toMatchObject({
+			stored: true
+		});
+		const sequence = new AppendSequence();
+		const outcomes = await Promise.allSettled([
+			storage.append(name, new Uint8Array([0, 0]), { sequence }),
+			storage.append(name, new Uint8Array([0, 0]), { sequence, claim: { userId: ada.userId, clientIds: [78, 77] } }),
+			storage.append(name, new Uint8Array([0, 0]), { sequence }),
+			storage.append(name, new Uint8Array([0, 0]), { sequence })
+		]);
+		expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { stored: true } });
+		expect(outcomes[1]).toEqual({ status: 'fulfilled', value: { stored: false, reason: 'client-id' } });
+		for (const later of outcomes.slice(2)) {
+			expect(later.status === 'rejected' && later.reason instanceof SequenceBrokenError).toBe(true);
+		}
+		await expect(storage.append(name, new Uint8Array([0, 0]), { sequence })).rejects.toBeInstanceOf(SequenceBrokenError);
+		const rows = await connection.db.select().from(realtimeUpdate).where(eq(realtimeUpdate.document, name));
+		expect(rows).toHaveLength(2);
 	});
 });

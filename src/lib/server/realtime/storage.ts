@@ -10,15 +10,28 @@
  * Appending an update and announcing it to the other processes is one statement, so the announcement is
  * sent exactly when the row commits: other processes never hear of a row they cannot read.
  *
- * Group commit. Appends from all of this process's documents are gathered and written together: while
- * one batch is being committed, the next collects whatever arrives meanwhile, and goes out as one
- * INSERT (with one NOTIFY per row) in one transaction as soon as the previous one is done. Each append
- * still resolves only after its row has committed, so "durable before visible" holds row by row; what
- * changes is that N updates cost one round trip and one WAL flush instead of N. (A transaction that
- * NOTIFYs holds a database-wide lock while it commits, so one-row transactions could not share WAL
- * flushes at all.) A batch holds at most one row per document, so a document's rows keep the order
- * their appends were called in. When PostgreSQL refuses a batch's statement, its rows are retried one by
- * one, so that one bad row cannot fail the others; when the connection fails, the whole batch fails.
+ * Group commit. Appends from all of this process's documents are gathered and written together: whatever
+ * arrives while batches are being committed goes out as one INSERT (with one NOTIFY per row) in one
+ * transaction as soon as a batch may start. Each append still resolves only after its row has committed,
+ * so "durable before visible" holds row by row; what changes is that N updates cost one round trip and
+ * one WAL flush instead of N. (A transaction that NOTIFYs holds a database-wide lock while it commits,
+ * so one-row transactions could not share WAL flushes at all.) Normally one batch commits while the
+ * next collects, which keeps batches large and PostgreSQL's work per row small; when a burst is waiting
+ * (a whole circle arriving), up to MAX_BATCHES_IN_FLIGHT commit at once. A document is in at most one
+ * of them: its rows keep the order their appends were called in (several rows of one document in one
+ * batch are inserted in that order).
+ *
+ * Client ids. An append may claim Yjs client ids for the user who wrote it (realtime_client); the claim
+ * is made in the same statement as the row, and the row is stored only when every id it claims belongs
+ * to that user afterwards. The table's primary key decides races, between processes too: the first
+ * user to commit a claim owns the id, a later claim by someone else gets `client-id`.
+ *
+ * Sequences. A room checks each update against a document that already holds the updates it sent before
+ * (still committing), so those later rows are only right if the earlier ones are stored. Appends made with
+ * one AppendSequence are therefore all-or-prefix: once one of them is refused or fails, every later one
+ * fails too (SequenceBrokenError), including appends made after that but before the caller noticed.
+ * When PostgreSQL refuses a batch's statement, its rows are retried one by one in order, so that one bad
+ * row fails alone (with the rest of its sequence); when the connection fails, the whole batch fails.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
@@ -28,8 +41,12 @@ import type { DataKeyring } from './encryption';
 import { REALTIME_CHANNEL, storedNoticePrefix } from './fan-out';
 
 /** At most this many rows, and about this many bytes, go into one group-commit batch. */
-const MAX_BATCH_ROWS = 100;
+const MAX_BATCH_ROWS = 200;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** Batches committing at once; each holds one pooled connection while it runs. */
+const MAX_BATCHES_IN_FLIGHT = 3;
+/** Appends waiting that make a burst, worth a second batch while one is committing. */
+const BURST_ROWS = 32;
 
 // The first half of a two-part advisory lock key, so compaction locks cannot collide with other features'.
 const COMPACTION_LOCK_SPACE = 727_004;
@@ -43,11 +60,37 @@ function toBuffer(bytes: Uint8Array): Buffer {
 	return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Appends that must be stored in order, all or a prefix (see "Sequences" in the header). */
+export class AppendSequence {
+	broken = false;
+}
+
+/** Thrown for an append whose sequence broke before it could be stored: nothing of it was stored. */
+export class SequenceBrokenError extends Error {
+	constructor() {
+		super('An earlier update of this document was not stored');
+	}
+}
+
+/** The outcome of an append: stored with its row id, or refused because a claimed client id is someone else's. */
+export type AppendResult = { stored: true; id: number } | { stored: false; reason: 'client-id' };
+
+/** What one row of the insert statement needs. */
+type InsertRow = Pick<PendingAppend, 'document' | 'keyId' | 'data'> & { claim?: PendingAppend['claim'] };
+
+export interface AppendOptions {
+	sequence?: AppendSequence;
+	/** Yjs client ids to bind to `userId` in the same commit; the row is stored only if they are theirs. */
+	claim?: { userId: string; clientIds: number[] };
+}
+
 interface PendingAppend {
 	document: string;
 	keyId: string;
 	data: Buffer;
-	resolve(id: number): void;
+	sequence: AppendSequence | undefined;
+	claim: AppendOptions['claim'];
+	resolve(result: AppendResult): void;
 	reject(error: unknown): void;
 }
 
@@ -63,19 +106,16 @@ function isStatementError(error: unknown): boolean {
 	return false;
 }
 
-interface Batch {
-	appends: PendingAppend[];
-	bytes: number;
-	documents: Set<string>;
-}
 
 export class DocumentStorage {
 	readonly #db: Database;
 	readonly #keyring: DataKeyring;
 	readonly #instanceId: string;
-	/** Appends waiting for their commit, in batches of at most one row per document, oldest first. */
-	#pending: Batch[] = [];
-	#flushing = false;
+	/** Appends not yet sent, oldest first. */
+	#waiting: PendingAppend[] = [];
+	/** Documents with a batch committing: their next rows wait, so that rows keep their order. */
+	readonly #committing = new Set<string>();
+	#batchesInFlight = 0;
 	#flushScheduled = false;
 
 	constructor(db: Database, keyring: DataKeyring, instanceId: string) {
@@ -111,13 +151,24 @@ export class DocumentStorage {
 	}
 
 	/**
-	 * Stores an accepted update and, in the same statement, tells the other processes; resolves with its
-	 * row id once committed (see "Group commit" in the header).
+	 * Stores an accepted update and, in the same statement, tells the other processes (and claims
+	 * `options.claim`'s client ids); resolves once committed, or refused for `client-id` (see the header).
+	 * Rejects with SequenceBrokenError when an earlier append of its sequence was not stored.
 	 */
-	append(document: string, update: Uint8Array): Promise<number> {
+	append(document: string, update: Uint8Array, options: AppendOptions = {}): Promise<AppendResult> {
+		if (options.sequence?.broken) return Promise.reject(new SequenceBrokenError());
 		const sealed = this.#keyring.seal(update, document, 'update');
-		return new Promise<number>((resolve, reject) => {
-			this.#enqueue({ document, keyId: sealed.keyId, data: toBuffer(sealed.data), resolve, reject });
+		return new Promise<AppendResult>((resolve, reject) => {
+			this.#waiting.push({
+				document,
+				keyId: sealed.keyId,
+				data: toBuffer(sealed.data),
+				sequence: options.sequence,
+				claim: options.claim?.clientIds.length ? options.claim : undefined,
+				resolve,
+				reject
+			});
+			this.#scheduleFlush();
 		});
 	}
 
@@ -131,102 +182,174 @@ export class DocumentStorage {
 		if (new Set(changes.map((change) => change.document)).size !== changes.length) {
 			throw new TypeError('appendTogether takes one change per document');
 		}
-		const ids = await this.#insert(
+		const results = await this.#insert(
 			changes.map(({ document, update }) => {
 				const sealed = this.#keyring.seal(update, document, 'update');
 				return { document, keyId: sealed.keyId, data: toBuffer(sealed.data) };
 			})
 		);
-		return changes.map(({ document }) => {
-			const id = ids.get(document);
-			if (id === undefined) throw new Error('The stored update was not returned');
-			return id;
+		return results.map((result) => {
+			if (!result?.stored) throw new Error('The stored update was not returned');
+			return result.id;
 		});
 	}
 
-	#enqueue(append: PendingAppend) {
-		// The first batch with room after the last one holding this document's previous row.
-		let index = this.#pending.findLastIndex((batch) => batch.documents.has(append.document)) + 1;
-		while (
-			index < this.#pending.length &&
-			(this.#pending[index].appends.length >= MAX_BATCH_ROWS ||
-				this.#pending[index].bytes + append.data.byteLength > MAX_BATCH_BYTES)
-		) {
-			index++;
-		}
-		if (index === this.#pending.length) this.#pending.push({ appends: [], bytes: 0, documents: new Set() });
-		const batch = this.#pending[index];
-		batch.appends.push(append);
-		batch.bytes += append.data.byteLength;
-		batch.documents.add(append.document);
-		this.#scheduleFlush();
-	}
-
 	#scheduleFlush() {
-		if (this.#flushing || this.#flushScheduled || this.#pending.length === 0) return;
+		if (this.#flushScheduled || this.#waiting.length === 0) return;
 		this.#flushScheduled = true;
 		// After the current round of I/O callbacks, so that updates read from several sockets at once share a commit.
 		setImmediate(() => {
 			this.#flushScheduled = false;
-			void this.#flush();
+			this.#flush();
 		});
 	}
 
-	async #flush() {
-		if (this.#flushing) return;
-		const batch = this.#pending.shift();
-		if (!batch) return;
-		this.#flushing = true;
-		try {
-			await this.#commit(batch.appends);
-		} finally {
-			this.#flushing = false;
-			this.#scheduleFlush();
+	#flush() {
+		while (
+			this.#batchesInFlight === 0 ||
+			(this.#batchesInFlight < MAX_BATCHES_IN_FLIGHT && this.#waiting.length >= BURST_ROWS)
+		) {
+			const batch = this.#takeBatch();
+			if (batch.length === 0) return;
+			this.#batchesInFlight++;
+			void this.#commit(batch).finally(() => {
+				this.#batchesInFlight--;
+				for (const append of batch) this.#committing.delete(append.document);
+				this.#scheduleFlush();
+			});
 		}
+	}
+
+	/** The oldest waiting appends of documents not committing now, in order, within the batch limits. */
+	#takeBatch(): PendingAppend[] {
+		const batch: PendingAppend[] = [];
+		const held = new Set(this.#committing);
+		let bytes = 0;
+		const rest: PendingAppend[] = [];
+		for (const append of this.#waiting) {
+			if (append.sequence?.broken) {
+				append.reject(new SequenceBrokenError());
+				continue;
+			}
+			const fits = batch.length < MAX_BATCH_ROWS && (batch.length === 0 || bytes + append.data.byteLength <= MAX_BATCH_BYTES);
+			if (held.has(append.document) || !fits) {
+				// Its document's later rows must not overtake it.
+				held.add(append.document);
+				rest.push(append);
+				continue;
+			}
+			batch.push(append);
+			bytes += append.data.byteLength;
+		}
+		this.#waiting = rest;
+		for (const append of batch) this.#committing.add(append.document);
+		return batch;
 	}
 
 	/** Writes a batch; never rejects (each append's own promise carries its outcome). */
 	async #commit(batch: PendingAppend[]) {
-		let ids: Map<string, number>;
+		let results: (AppendResult | null)[];
 		try {
-			ids = await this.#insert(batch);
+			results = await this.#insert(batch);
 		} catch (error) {
 			if (batch.length === 1 || !isStatementError(error)) {
 				// The database is unreachable or failing as a whole: retrying row by row would only wait longer.
-				for (const append of batch) append.reject(error);
+				for (const append of batch) this.#fail(append, error);
 				return;
 			}
 			// PostgreSQL refused the statement, perhaps because of one row: the others are stored on their own.
-			for (const append of batch) await this.#commit([append]);
+			for (const append of batch) {
+				if (append.sequence?.broken) this.#fail(append, new SequenceBrokenError());
+				else await this.#commit([append]);
+			}
 			return;
 		}
-		for (const append of batch) {
-			const id = ids.get(append.document);
-			if (id === undefined) append.reject(new Error('The stored update was not returned'));
-			else append.resolve(id);
+		for (const [index, append] of batch.entries()) {
+			const result = results[index];
+			if (result === null) this.#fail(append, new SequenceBrokenError());
+			else {
+				if (!result.stored && append.sequence) append.sequence.broken = true;
+				append.resolve(result);
+			}
 		}
 	}
 
-	async #insert(batch: Pick<PendingAppend, 'document' | 'keyId' | 'data'>[]): Promise<Map<string, number>> {
+	#fail(append: PendingAppend, error: unknown) {
+		if (append.sequence) append.sequence.broken = true;
+		append.reject(error);
+	}
+
+	/**
+	 * One statement: claims the client ids, then inserts (in batch order) every row whose claims all came
+	 * out as its writer's and whose document has no earlier row refused in this batch, with their notices.
+	 * Most batches claim nothing (only a client's first write does) and take a plainer statement, with
+	 * less for PostgreSQL to plan and run.
+	 */
+	async #insert(batch: InsertRow[]): Promise<(AppendResult | null)[]> {
+		const claims = batch.some((append) => append.claim);
 		const rows = sql.join(
-			batch.map(
-				(append) =>
-					sql`(${append.document}::text, ${append.keyId}::text, ${append.data}::bytea, ${storedNoticePrefix(this.#instanceId, append.document)}::text)`
-			),
+			batch.map((append, ord) => {
+				const row = sql`${ord}::int, ${append.document}::text, ${append.keyId}::text, ${append.data}::bytea`;
+				if (!claims) return sql`(${row})`;
+				return sql`(${row}, ${append.claim?.userId ?? null}::text, ${`{${append.claim?.clientIds.join(',') ?? ''}}`}::bigint[])`;
+			}),
 			sql`, `
 		);
-		const result = await this.#db.execute(sql`
-			with batch (document, key_id, data, notice) as (values ${rows}),
+		const documents = [...new Set(batch.map((append) => append.document))];
+		const notices = sql.join(
+			documents.map((document) => sql`(${document}::text, ${storedNoticePrefix(this.#instanceId, document)}::text)`),
+			sql`, `
+		);
+		const stored = sql`select inserted.id, inserted.document, null::int as refused_ord,
+				pg_notify(${REALTIME_CHANNEL}, notice.prefix || inserted.id::text)::text as notified
+			from inserted join notice on notice.document = inserted.document`;
+		// ON CONFLICT DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING gives the owner of an id
+		// someone else bound first, even one committed after this statement's snapshot.
+		const statement = claims
+			? sql`
+			with batch (ord, document, key_id, data, user_id, client_ids) as (values ${rows}),
+			notice (document, prefix) as (values ${notices}),
+			wanted as (
+				select batch.ord, batch.document, batch.user_id, claimed.client_id
+				from batch cross join lateral unnest(batch.client_ids) as claimed (client_id)
+			),
+			claims as (
+				select distinct on (document, client_id) document, client_id, user_id
+				from wanted order by document, client_id, ord
+			),
+			bound as (
+				insert into ${realtimeClient} (document, client_id, user_id)
+				select document, client_id, user_id from claims
+				on conflict (document, client_id) do update set user_id = ${realtimeClient}.user_id
+				returning document, client_id, user_id
+			),
+			refused as (
+				select wanted.document, min(wanted.ord) as ord
+				from wanted join bound on bound.document = wanted.document and bound.client_id = wanted.client_id
+				where bound.user_id <> wanted.user_id
+				group by wanted.document
+			),
 			inserted as (
 				insert into ${realtimeUpdate} (document, key_id, data)
-				select document, key_id, data from batch
+				select batch.document, batch.key_id, batch.data from batch
+				where not exists (select 1 from refused where refused.document = batch.document and batch.ord >= refused.ord)
+				order by batch.ord
 				returning id, document
 			)
-			select inserted.id, inserted.document, pg_notify(${REALTIME_CHANNEL}, batch.notice || inserted.id::text)
-			from inserted join batch on batch.document = inserted.document`);
-		const ids = new Map<string, number>();
-		for (const row of rowsOf<{ id: number | string; document: string }>(result)) ids.set(row.document, Number(row.id));
-		return ids;
+			${stored}
+			union all
+			select null, refused.document, refused.ord, null from refused`
+			: sql`
+			with batch (ord, document, key_id, data) as (values ${rows}),
+			notice (document, prefix) as (values ${notices}),
+			inserted as (
+				insert into ${realtimeUpdate} (document, key_id, data)
+				select document, key_id, data from batch order by ord
+				returning id, document
+			)
+			${stored}`;
+		const result = await this.#db.execute(statement);
+		return matchResults(batch, rowsOf<{ id: number | string | null; document: string; refused_ord: number | null }>(result));
 	}
 
 	async loadClientBindings(document: string): Promise<Map<number, string>> {
@@ -234,22 +357,6 @@ export class DocumentStorage {
 			.select({ clientId: realtimeClient.clientId, userId: realtimeClient.userId })
 			.from(realtimeClient)
 			.where(eq(realtimeClient.document, document));
-		return new Map(rows.map((row) => [row.clientId, row.userId]));
-	}
-
-	/**
-	 * Binds the client ids to the user unless someone bound them first (another process may race us);
-	 * returns who each id belongs to now.
-	 */
-	async bindClients(document: string, clientIds: number[], userId: string): Promise<Map<number, string>> {
-		await this.#db
-			.insert(realtimeClient)
-			.values(clientIds.map((clientId) => ({ document, clientId, userId })))
-			.onConflictDoNothing();
-		const rows = await this.#db
-			.select({ clientId: realtimeClient.clientId, userId: realtimeClient.userId })
-			.from(realtimeClient)
-			.where(and(eq(realtimeClient.document, document), inArray(realtimeClient.clientId, clientIds)));
 		return new Map(rows.map((row) => [row.clientId, row.userId]));
 	}
 
@@ -311,4 +418,33 @@ export class DocumentStorage {
 			await tx.delete(realtimeClient).where(eq(realtimeClient.document, document));
 		});
 	}
+}
+
+/**
+ * Each append's outcome from the statement's answer: a document's stored ids, ascending, belong to its
+ * rows in batch order (they were inserted in that order); its refused row, if any, is refused, and its
+ * later rows (null) were not stored.
+ */
+function matchResults(
+	batch: InsertRow[],
+	rows: { id: number | string | null; document: string; refused_ord: number | null }[]
+): (AppendResult | null)[] {
+	const ids = new Map<string, number[]>();
+	const refusedFrom = new Map<string, number>();
+	for (const row of rows) {
+		if (row.refused_ord !== null) refusedFrom.set(row.document, Number(row.refused_ord));
+		else ids.set(row.document, [...(ids.get(row.document) ?? []), Number(row.id)]);
+	}
+	for (const list of ids.values()) list.sort((a, b) => a - b);
+	const next = new Map<string, number>();
+	return batch.map((append, ord) => {
+		const from = refusedFrom.get(append.document);
+		if (from !== undefined && ord === from) return { stored: false, reason: 'client-id' } as const;
+		if (from !== undefined && ord > from) return null;
+		const index = next.get(append.document) ?? 0;
+		next.set(append.document, index + 1);
+		const id = ids.get(append.document)?.[index];
+		if (id === undefined) throw new Error('The stored update was not returned');
+		return { stored: true, id } as const;
+	});
 }
