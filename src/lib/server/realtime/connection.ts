@@ -4,6 +4,7 @@
  * answers each update message with `saved` or `refused` (protocol.ts).
  */
 import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
 import type { DocumentGrant } from './access';
 import {
 	CloseCode,
@@ -14,7 +15,10 @@ import {
 	encodeSyncStep1,
 	encodeSyncStep2
 } from './protocol';
-import type { RealtimeLog, Room, RoomMember } from './room';
+import type { RealtimeLog, Room, RoomMember, Verdict } from './room';
+
+/** Update messages that may wait for the client's sync step 2 before they are judged anyway. */
+const MAX_WAITING_UPDATES = 32;
 
 export interface ConnectionLimits {
 	maxMessageBytes: number;
@@ -61,6 +65,10 @@ export class Connection implements RoomMember {
 	#queued = 0;
 	#updateSeq = 0;
 	#violations = 0;
+	/** Whether the client's answer to our sync step 1 has arrived; until then see #waitForAnswer. */
+	#answered = false;
+	/** Update messages waiting for that answer (protocol.ts, "Reconnecting"). */
+	#waiting: { seq: number; update: Uint8Array }[] = [];
 	#tokens: number;
 	#tokensAt = Date.now();
 	#resumeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -215,18 +223,11 @@ export class Connection implements RoomMember {
 			}
 			case 'update': {
 				const seq = ++this.#updateSeq;
-				const verdict = await this.room.receiveUpdate(this, message.update);
-				if (verdict.kind === 'saved') {
-					this.send(encodeSaved(seq));
-					this.#onActivity(this);
-				} else if (verdict.kind === 'refused') {
-					this.send(encodeRefused(seq, verdict.reason));
-					if (verdict.violation && ++this.#violations >= this.#limits.maxViolations) {
-						this.close(CloseCode.policy, 'too many refused updates');
-					}
-				} else {
-					this.close(CloseCode.serverError, 'could not store the update');
+				if (this.#waiting.length > 0 || !this.#answered) {
+					await this.#receiveBeforeAnswer(seq, message.update, message.answer);
+					return;
 				}
+				this.#answer([seq], await this.room.receiveUpdate(this, message.update));
 				return;
 			}
 			case 'awareness': {
@@ -240,6 +241,48 @@ export class Connection implements RoomMember {
 				if (states) this.send(states);
 				return;
 			}
+		}
+	}
+
+	/**
+	 * Before the client's sync step 2 has arrived, an update it cannot have meant to send incomplete waits
+	 * for it; once the step 2 is here, the waiting ones and it are judged as one (protocol.ts).
+	 */
+	async #receiveBeforeAnswer(seq: number, update: Uint8Array, isAnswer: boolean) {
+		if (isAnswer) this.#answered = true;
+		if (this.#waiting.length === 0) {
+			const verdict = await this.room.receiveUpdate(this, update);
+			const incomplete = verdict.kind === 'refused' && verdict.reason === 'incomplete';
+			if (!incomplete || this.#answered) {
+				this.#answer([seq], verdict);
+				return;
+			}
+			this.#waiting.push({ seq, update });
+			return;
+		}
+		this.#waiting.push({ seq, update });
+		if (!this.#answered && this.#waiting.length < MAX_WAITING_UPDATES) return;
+		const waiting = this.#waiting.splice(0);
+		this.#answered = true;
+		const merged = waiting.length === 1 ? waiting[0].update : Y.mergeUpdates(waiting.map((entry) => entry.update));
+		this.#answer(
+			waiting.map((entry) => entry.seq),
+			await this.room.receiveUpdate(this, merged)
+		);
+	}
+
+	/** Answers update messages (in order) with one verdict. */
+	#answer(seqs: number[], verdict: Verdict) {
+		if (verdict.kind === 'saved') {
+			for (const seq of seqs) this.send(encodeSaved(seq));
+			this.#onActivity(this);
+		} else if (verdict.kind === 'refused') {
+			for (const seq of seqs) this.send(encodeRefused(seq, verdict.reason));
+			if (verdict.violation && ++this.#violations >= this.#limits.maxViolations) {
+				this.close(CloseCode.policy, 'too many refused updates');
+			}
+		} else {
+			this.close(CloseCode.serverError, 'could not store the update');
 		}
 	}
 

@@ -30,6 +30,13 @@
  * its count. A refused change stays in the client's own Y.Doc and would be sent again on reconnect; the
  * client should drop that Y.Doc and reconnect with a fresh one.
  *
+ * Reconnecting. A client with offline changes may write before it has answered the server's sync step 1
+ * (y-websocket does): that update can depend on the offline changes its sync step 2 is about to carry.
+ * Until the connection's first sync step 2 has arrived, an update the server cannot place (`incomplete`)
+ * is not refused: it waits, with every update message after it, and they are judged together with that
+ * step 2 (merged), each answered in order with the common verdict. After the step 2, or past a limit of
+ * waiting messages, `incomplete` is a refusal as usual.
+ *
  * Forwarding is separate from acknowledgements: the server sends other people's stored changes as
  * `sync update` messages, and changes stored in the same tick go out merged into one message (which may
  * also carry the receiver's own change back; applying it changes nothing). Nothing is forwarded before
@@ -143,7 +150,8 @@ export function encodeAwarenessMessage(update: Uint8Array): Uint8Array {
 
 export type ClientMessage =
 	| { type: 'sync-step-1'; stateVector: Uint8Array }
-	| { type: 'update'; update: Uint8Array }
+	/** `answer` is the sync step 2 (the client's answer to the server's step 1), else a plain update. */
+	| { type: 'update'; update: Uint8Array; answer: boolean }
 	| { type: 'awareness'; update: Uint8Array }
 	| { type: 'query-awareness' };
 
@@ -157,7 +165,7 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage | null {
 			const step = decoding.readVarUint(decoder);
 			const payload = decoding.readVarUint8Array(decoder);
 			if (step === syncStep1) message = { type: 'sync-step-1', stateVector: payload };
-			else if (step === syncStep2 || step === syncUpdate) message = { type: 'update', update: payload };
+			else if (step === syncStep2 || step === syncUpdate) message = { type: 'update', update: payload, answer: step === syncStep2 };
 		} else if (type === messageAwareness) {
 			message = { type: 'awareness', update: decoding.readVarUint8Array(decoder) };
 		} else if (type === messageQueryAwareness) {
