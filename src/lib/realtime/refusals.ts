@@ -9,6 +9,8 @@ export function describeRefusal(reason: string): string {
 			return 'You can read the board, but posting is paused for you right now.';
 		case 'too-big':
 			return 'That was too large to send.';
+		case 'full':
+			return 'This space has grown as large as Hearth allows, so nothing more can be added. Please let your practice know.';
 		default:
 			return 'Something went wrong sending that.';
 	}

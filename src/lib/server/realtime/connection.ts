@@ -29,6 +29,12 @@ export interface ConnectionLimits {
 	maxViolations: number;
 	/** Bytes queued towards a client that does not read before it is dropped (it reconnects and resyncs). */
 	maxBufferedBytes: number;
+	/**
+	 * Sync step 1 requests a connection may make in a minute. Each is answered with all the document has
+	 * beyond the client's state (the whole document for an empty one): an honest client asks once per
+	 * socket, a hostile one would make the server send the document again and again.
+	 */
+	maxSyncRequestsPerMinute: number;
 }
 
 export interface ConnectionIdentity {
@@ -65,6 +71,8 @@ export class Connection implements RoomMember {
 	#queued = 0;
 	#updateSeq = 0;
 	#violations = 0;
+	/** When this connection's recent sync step 1 requests came (at most maxSyncRequestsPerMinute). */
+	#syncRequests: number[] = [];
 	/** Whether the client's answer to our sync step 1 has arrived; until then see #waitForAnswer. */
 	#answered = false;
 	/** Update messages waiting for that answer (protocol.ts, "Reconnecting"). */
@@ -212,6 +220,12 @@ export class Connection implements RoomMember {
 		}
 		switch (message.type) {
 			case 'sync-step-1': {
+				const now = Date.now();
+				this.#syncRequests = this.#syncRequests.filter((at) => now - at < 60_000);
+				if (this.#syncRequests.push(now) > this.#limits.maxSyncRequestsPerMinute) {
+					this.close(CloseCode.tooMany, 'too many sync requests');
+					return;
+				}
 				// In the room's queue: never from a document holding a change that is not stored yet.
 				const reply = await this.room.answerSyncStep1(message.stateVector);
 				if (!reply) {

@@ -44,7 +44,8 @@
  *
  * Refusal reasons: `read-only`, `malformed`, `client-id` (a Yjs client id bound to another user, found
  * when judging or, for a first write racing someone else's, when committing),
- * `incomplete` (the update depends on changes the server does not have), `policy: <why>` (the board's
+ * `incomplete` (the update depends on changes the server does not have), `full` (the document has grown
+ * to the size limit of its kind; not counted as a violation), `policy: <why>` (the board's
  * change policy said no). The third refusal on a connection closes it with 4408.
  *
  * Close codes (4400–4499 mean "do not reconnect": y-websocket's WebsocketProvider stops by default):
@@ -94,7 +95,7 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-export type RefusalReason = 'read-only' | 'malformed' | 'client-id' | 'incomplete' | `policy: ${string}`;
+export type RefusalReason = 'read-only' | 'malformed' | 'client-id' | 'incomplete' | 'full' | `policy: ${string}`;
 
 /** The path prefix the upgrade handler answers; the rest of the path is the document name. */
 export const REALTIME_PATH_PREFIX = '/realtime/';

@@ -8,6 +8,7 @@ import { parseDocumentName } from '$lib/board/document-names';
 import { checkUpdate } from '$lib/board/policy';
 import { createPost, editPost, getPost } from '$lib/board/posts';
 import { Room, type RoomMember } from './room';
+import { defaultLimits } from './server';
 import { SequenceBrokenError, type AppendOptions, type AppendResult, type DocumentStorage } from './storage';
 
 /** Storage with the same contract as DocumentStorage's appends (order, sequences, claims), in memory. */
@@ -72,7 +73,7 @@ async function setup() {
 	const room = await Room.load(NAME, parseDocumentName(NAME)!, {
 		storage: storage as unknown as DocumentStorage,
 		policy: checkUpdate,
-		limits: { maxAwarenessStateBytes: 4096, maxAwarenessClientsPerConnection: 4 },
+		limits: { maxAwarenessStateBytes: 4096, maxAwarenessClientsPerConnection: 4, maxDocumentBytes: defaultLimits.maxDocumentBytes },
 		relayAwareness: () => {},
 		log: { warn: () => {}, error: () => {} }
 	});

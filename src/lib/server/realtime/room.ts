@@ -77,6 +77,12 @@ export type Verdict =
 export interface RoomLimits {
 	maxAwarenessStateBytes: number;
 	maxAwarenessClientsPerConnection: number;
+	/**
+	 * How large each kind of document may grow (bytes of stored updates since its last compaction, a
+	 * little more than its content): past it, changes are refused as `full`. One person cannot fill the
+	 * storage, or make every sync of a document everyone needs ever heavier.
+	 */
+	maxDocumentBytes: Record<ParsedDocumentName['kind'], number>;
 }
 
 export interface RoomDependencies {
@@ -114,6 +120,10 @@ export class Room {
 	#dirty: { before: Uint8Array; deletes: boolean } | null = null;
 	/** While the policy runs: the document's updates are collected here instead of being forwarded. */
 	#held: Uint8Array[] | null = null;
+	/** Bytes of updates the document holds since its last compaction (roughly: see RoomLimits). */
+	#bytes = 0;
+	/** The whole document encoded, kept until it changes (see answerSyncStep1). */
+	#fullState: Uint8Array | null = null;
 	#bindings: Map<number, string>;
 	/** Client ids first written with by a change still committing, and by whom. */
 	readonly #claims = new Map<number, string>();
@@ -163,8 +173,10 @@ export class Room {
 	}
 
 	static async load(name: string, document: ParsedDocumentName, deps: RoomDependencies): Promise<Room> {
-		const [doc, bindings] = await Promise.all([loadDoc(deps.storage, name), deps.storage.loadClientBindings(name)]);
-		return new Room(name, document, doc, bindings, deps);
+		const [{ doc, bytes }, bindings] = await Promise.all([loadDoc(deps.storage, name), deps.storage.loadClientBindings(name)]);
+		const room = new Room(name, document, doc, bindings, deps);
+		room.#bytes = bytes;
+		return room;
 	}
 
 	/**
@@ -179,6 +191,8 @@ export class Room {
 	#watch(doc: Y.Doc) {
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
 			if (doc !== this.#doc) return;
+			this.#bytes += update.byteLength;
+			this.#fullState = null;
 			if (this.#held) this.#held.push(update);
 			else this.#forward(update, origin);
 		});
@@ -245,6 +259,8 @@ export class Room {
 			await this.#drain();
 			await this.#clean();
 			try {
+				// A client with nothing asks for everything: encode that once per version of the document.
+				if (stateVector.length === 1 && stateVector[0] === 0) return (this.#fullState ??= Y.encodeStateAsUpdate(this.#doc));
 				return Y.encodeStateAsUpdate(this.#doc, stateVector);
 			} catch {
 				return null;
@@ -288,6 +304,9 @@ export class Room {
 		// A client's sync step 2 carries its whole delete set, mostly deletions everyone has already.
 		if (decoded.structs.length === 0 && deletesNothingNew(decoded.ds, doc)) return { kind: 'saved' };
 		if (!member.canWrite) return { kind: 'refused', reason: 'read-only', violation: false };
+		if (this.#bytes + diff.byteLength > this.#deps.limits.maxDocumentBytes[this.document.kind]) {
+			return { kind: 'refused', reason: 'full', violation: false };
+		}
 
 		const ownerOf = (clientId: number) => this.#bindings.get(clientId) ?? this.#claims.get(clientId);
 		const check = checkStructs(decoded, doc.store, ownerOf, member.userId);
@@ -423,11 +442,13 @@ export class Room {
 	async #rebuild(): Promise<void> {
 		const dirty = this.#dirty;
 		if (!dirty) return;
-		const [doc, bindings] = await Promise.all([
+		const [{ doc, bytes }, bindings] = await Promise.all([
 			loadDoc(this.#deps.storage, this.name),
 			this.#deps.storage.loadClientBindings(this.name)
 		]);
 		const old = this.#doc;
+		this.#bytes = bytes;
+		this.#fullState = null;
 		// Storage may hold changes from other processes whose notices have not arrived yet: once they are
 		// in the rebuilt document their notices will change nothing, so send them to the connections now.
 		// Everything the connections have is stored, so they lack at most what lies beyond `before`, plus
@@ -561,13 +582,14 @@ export class Room {
 }
 
 /** A document as stored: its snapshot followed by its updates. */
-async function loadDoc(storage: DocumentStorage, name: string): Promise<Y.Doc> {
+/** The stored document, and how many bytes of updates it was built from. */
+async function loadDoc(storage: DocumentStorage, name: string): Promise<{ doc: Y.Doc; bytes: number }> {
 	const { updates } = await storage.load(name);
 	const doc = new Y.Doc({ gc: true });
 	doc.transact(() => {
 		for (const update of updates) Y.applyUpdate(doc, update);
 	});
-	return doc;
+	return { doc, bytes: updates.reduce((sum, update) => sum + update.byteLength, 0) };
 }
 
 function deletesNothingNew(ds: ReturnType<typeof Y.decodeUpdate>['ds'], doc: Y.Doc): boolean {

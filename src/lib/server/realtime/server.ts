@@ -42,6 +42,8 @@ export interface RealtimeLimits extends ConnectionLimits, RoomLimits {
 	compactEvery: number;
 }
 
+const MiB = 1024 * 1024;
+
 export const defaultLimits: RealtimeLimits = {
 	maxMessageBytes: 1024 * 1024,
 	messagesPerSecond: 60,
@@ -50,6 +52,8 @@ export const defaultLimits: RealtimeLimits = {
 	maxBufferedBytes: 8 * 1024 * 1024,
 	maxAwarenessStateBytes: 4096,
 	maxAwarenessClientsPerConnection: 4,
+	maxSyncRequestsPerMinute: 6,
+	maxDocumentBytes: { group: 64 * MiB, staff: 16 * MiB, care: 16 * MiB, journal: 16 * MiB },
 	maxConnectionsPerUser: 24,
 	heartbeatMs: 15_000,
 	idleUnloadMs: 30_000,
@@ -125,6 +129,8 @@ export class RealtimeServer {
 	readonly #unloadTimers = new Map<string, ReturnType<typeof setTimeout>>();
 	readonly #compacting = new Set<string>();
 	readonly #connectionsByUser = new Map<string, Set<Connection>>();
+	/** Admitted sockets not yet open (their document may still be loading), by user: they hold a slot too. */
+	readonly #admitting = new Map<string, number>();
 	/** Counts access announcements, so a connection admitted while one arrived is checked again. */
 	#accessEpoch = 0;
 	#timers: ReturnType<typeof setInterval>[] = [];
@@ -174,20 +180,30 @@ export class RealtimeServer {
 				return { ok: false, code: CloseCode.serverError, reason: 'server error' };
 			})
 			.then((admission) => {
-				if (socket.destroyed) return;
+				// The slot an admission holds is given back once, whichever way the socket goes.
+				let held = admission.ok;
+				const release = () => {
+					if (held && admission.ok) this.#releaseSlot(admission.identity.userId);
+					held = false;
+				};
+				socket.once('close', release);
+				if (socket.destroyed) return release();
 				this.#wss.handleUpgrade(request, socket, head, (ws) => {
 					if (!admission.ok || this.#closing) {
 						const refusal = admission.ok
 							? { code: CloseCode.goingAway, reason: 'shutting down' }
 							: admission;
 						ws.close(refusal.code, refusal.reason);
+						release();
 						return;
 					}
-					this.#open(ws, admission, epoch).catch((error) => {
-						this.#log.error('opening a realtime connection failed', { error });
-						if (error instanceof UnreadableDataError) ws.close(CloseCode.unreadable, 'document unreadable');
-						else ws.close(CloseCode.serverError, 'server error');
-					});
+					this.#open(ws, admission, epoch)
+						.catch((error) => {
+							this.#log.error('opening a realtime connection failed', { error });
+							if (error instanceof UnreadableDataError) ws.close(CloseCode.unreadable, 'document unreadable');
+							else ws.close(CloseCode.serverError, 'server error');
+						})
+						.finally(release);
 				});
 			})
 			.catch((error) => {
@@ -219,10 +235,13 @@ export class RealtimeServer {
 		if (!access.ok) return this.#refuse(user.id, document, refuseAccess(access));
 		const { grant } = access;
 
-		const open = this.#connectionsByUser.get(user.id)?.size ?? 0;
+		// Counted from admission on, not from when the document has loaded: a burst of upgrades to a document
+		// that is still loading would otherwise all get in.
+		const open = (this.#connectionsByUser.get(user.id)?.size ?? 0) + (this.#admitting.get(user.id) ?? 0);
 		if (open >= this.limits.maxConnectionsPerUser) {
 			return this.#refuse(user.id, document, { ok: false as const, code: CloseCode.tooMany, reason: 'too many open connections' });
 		}
+		this.#admitting.set(user.id, (this.#admitting.get(user.id) ?? 0) + 1);
 		return {
 			ok: true,
 			document,
@@ -295,6 +314,12 @@ export class RealtimeServer {
 		connection.start(early);
 		// An announcement arrived while this connection was being admitted: it may already be out of date.
 		if (epoch !== this.#accessEpoch) await this.#recheck(connection);
+	}
+
+	#releaseSlot(userId: string) {
+		const left = (this.#admitting.get(userId) ?? 1) - 1;
+		if (left > 0) this.#admitting.set(userId, left);
+		else this.#admitting.delete(userId);
 	}
 
 	#onClose(connection: Connection) {

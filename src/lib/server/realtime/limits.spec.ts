@@ -1,0 +1,110 @@
+// One member cannot stall everyone: sync requests per connection are bounded, documents have a size cap
+// with a clear refusal, and a burst of upgrades respects the per-person connection limit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupDocumentName, journalDocumentName } from '$lib/board/document-names';
+import { createPost } from '$lib/board/posts';
+import { connection } from '$lib/server/db';
+import { CloseCode, encodeSyncStep1, messageAccess, messageSync } from './protocol';
+import { changeDocument, useKeyringForServerWrites } from './server-writes';
+import {
+	RawSocket,
+	TestClient,
+	TestGroups,
+	createPerson,
+	startTestServer,
+	testKeyring,
+	waitFor,
+	type Person,
+	type TestServer
+} from '../../../../tests/realtime/harness';
+
+const JOURNAL_CAP = 1_500_000;
+let server: TestServer;
+const groups = new TestGroups();
+let ada: Person;
+let bea: Person;
+let groupId: string;
+
+beforeAll(async () => {
+	server = await startTestServer({
+		groups,
+		limits: { maxDocumentBytes: { group: 64 * 1024 * 1024, staff: 1_000_000, care: 1_000_000, journal: JOURNAL_CAP } }
+	});
+	useKeyringForServerWrites(testKeyring);
+	const robin = await createPerson('Robin', 'staff');
+	[ada, bea] = await Promise.all([createPerson('Ada'), createPerson('Bea')]);
+	groupId = await groups.createGroup(robin);
+	await groups.add(groupId, ada, robin);
+	await groups.add(groupId, bea, robin);
+	// Bea's journal, grown to about a megabyte: what she could make the server send again and again.
+	await changeDocument(journalDocumentName(bea.userId), (doc) => {
+		for (let i = 0; i < 250; i++) createPost(doc, { authorId: bea.userId, body: `${i} `.padEnd(4000, 'words ') }, { now: Date.now() });
+	});
+});
+
+afterAll(async () => {
+	await server.close();
+	await connection.close();
+});
+
+const EMPTY_STATE_VECTOR = new Uint8Array([0]);
+
+describe('a sync flood', () => {
+	it('is cut off after a few requests, and another member’s post is saved meanwhile within three seconds', async () => {
+		const flood = RawSocket.forDocument(server, journalDocumentName(bea.userId), bea);
+		await flood.opened;
+		const adaClient = new TestClient(server, groupDocumentName(groupId), { person: ada });
+		try {
+			await adaClient.waitForSync();
+			for (let i = 0; i < 200; i++) flood.send(encodeSyncStep1(EMPTY_STATE_VECTOR));
+			const started = Date.now();
+			createPost(adaClient.doc, { authorId: ada.userId, body: 'Checking in while someone floods.' });
+			await adaClient.waitForSaved();
+			expect(Date.now() - started).toBeLessThan(3000);
+
+			expect(await flood.waitForClose()).toBe(CloseCode.tooMany);
+			// At most the allowed answers (each the whole journal) went out, not two hundred.
+			const fullAnswers = flood.messages.filter((m) => m[0] === messageSync && m[1] === 1 && m.byteLength > 500_000);
+			expect(fullAnswers.length).toBeLessThanOrEqual(server.realtime.limits.maxSyncRequestsPerMinute + 1);
+		} finally {
+			flood.close();
+			adaClient.destroy();
+		}
+	});
+});
+
+describe('a document at its size limit', () => {
+	it('refuses more with a clear reason, and is not a violation that closes the socket', async () => {
+		const client = new TestClient(server, journalDocumentName(bea.userId), { person: bea });
+		try {
+			await client.waitForSync();
+			for (let i = 0; i < 150 && client.refusals.length === 0; i++) {
+				createPost(client.doc, { authorId: bea.userId, body: 'A'.repeat(4000) });
+				await waitFor(() => client.settled, 10_000, 'an answer');
+			}
+			expect(client.refusals.map((r) => r.reason)).toEqual(['full']);
+			expect(client.closeCodes).toEqual([]);
+		} finally {
+			client.destroy();
+		}
+	});
+});
+
+describe('a burst of upgrades by one person', () => {
+	it('opens at most the per-person limit, counted from admission, not from when the document loaded', async () => {
+		const cal = await createPerson('Cal');
+		const sockets = Array.from({ length: 60 }, () => RawSocket.forDocument(server, journalDocumentName(cal.userId), cal));
+		try {
+			await waitFor(
+				() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
+				20_000,
+				'every socket to be let in or refused'
+			);
+			const open = sockets.filter((s) => s.closeCode === null);
+			expect(open.length).toBe(server.realtime.limits.maxConnectionsPerUser);
+			expect(new Set(sockets.filter((s) => s.closeCode !== null).map((s) => s.closeCode))).toEqual(new Set([CloseCode.tooMany]));
+		} finally {
+			for (const socket of sockets) socket.close();
+		}
+	});
+});
