@@ -39,7 +39,9 @@ const secureHeaders: Handle = async ({ event, resolve }) => {
 	const headers = response.headers;
 	// Every dynamic response may hold confidential content: no browser or proxy may keep a copy.
 	headers.set('Cache-Control', 'no-store');
-	headers.set('Referrer-Policy', 'no-referrer');
+	// Never to another site; same-origin, not no-referrer, because under no-referrer browsers send
+	// `Origin: null` with a plain form post, and SvelteKit's CSRF check then refuses sign-out.
+	headers.set('Referrer-Policy', 'same-origin');
 	headers.set('X-Content-Type-Options', 'nosniff');
 	headers.set('X-Frame-Options', 'DENY');
 	headers.set('Cross-Origin-Opener-Policy', 'same-origin');

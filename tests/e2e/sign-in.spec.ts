@@ -97,7 +97,7 @@ test('pages carry a strict content policy and are never cached', async ({ page }
 	expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
 	expect(headers['content-security-policy']).toContain("script-src 'self'");
 	expect(headers['cache-control']).toBe('no-store');
-	expect(headers['referrer-policy']).toBe('no-referrer');
+	expect(headers['referrer-policy']).toBe('same-origin');
 	expect(headers['x-content-type-options']).toBe('nosniff');
 });
 
