@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupDocumentName, journalDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
+import { eq } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
+import { realtimeConnection } from '$lib/server/db/schema';
 import { CloseCode, encodeSyncStep1, messageAccess, messageSync } from './protocol';
 import { changeDocument, useKeyringForServerWrites } from './server-writes';
 import {
@@ -108,3 +110,35 @@ describe('a burst of upgrades by one person', () => {
 		}
 	});
 });
+
+describe('the per-person connection limit across processes', () => {
+	it('holds for a burst spread over two servers on one database, and frees slots when sockets close', async () => {
+		const other = await startTestServer({ groups });
+		const dee = await createPerson('Dee');
+		const document = journalDocumentName(dee.userId);
+		const sockets = Array.from({ length: 40 }, (_, i) => RawSocket.forDocument(i % 2 ? other : server, document, dee));
+		try {
+			await waitFor(
+				() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
+				20_000,
+				'every socket to be let in or refused'
+			);
+			const open = sockets.filter((s) => s.closeCode === null);
+			expect(open.length).toBe(server.realtime.limits.maxConnectionsPerUser);
+			// Closing some gives their slots back, on either server.
+			for (const socket of open.slice(0, 3)) socket.close();
+			const held = async () =>
+				(await connection.db.select().from(realtimeConnection).where(eq(realtimeConnection.userId, dee.userId))).length;
+			for (let tries = 0; (await held()) > open.length - 3 && tries < 200; tries++) await new Promise((r) => setTimeout(r, 50));
+			expect(await held()).toBe(open.length - 3);
+			const late = RawSocket.forDocument(other, document, dee);
+			sockets.push(late);
+			await waitFor(() => late.closeCode !== null || late.messages.some((m) => m[0] === messageAccess), 20_000, 'the late socket');
+			expect(late.closeCode).toBeNull();
+		} finally {
+			for (const socket of sockets) socket.close();
+			await other.close();
+		}
+	});
+});
+

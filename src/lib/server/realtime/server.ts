@@ -24,6 +24,7 @@ import type { DatabaseConnection } from '../db/client';
 import { session as sessionTable } from '../db/schema/auth';
 import { getDocumentAccess, type DocumentAccess, type DocumentGrant, type GetGroupAccess } from './access';
 import { Connection, type ConnectionLimits } from './connection';
+import { ConnectionSlots } from './connection-slots';
 import { UnreadableDataError, type DataKeyring } from './encryption';
 import { REALTIME_CHANNEL, formatAwarenessNotice, parseFanOutNotice } from './fan-out';
 import { createNotificationChannel, type NotificationChannel } from './notifications';
@@ -103,7 +104,7 @@ const serverLog: RealtimeLog = {
 };
 
 type Admission =
-	| { ok: true; document: string; parsed: ParsedDocumentName; identity: Identity; grant: DocumentGrant }
+	| { ok: true; slotId: string; document: string; parsed: ParsedDocumentName; identity: Identity; grant: DocumentGrant }
 	| { ok: false; code: CloseCode; reason: string };
 
 interface Identity {
@@ -129,8 +130,7 @@ export class RealtimeServer {
 	readonly #unloadTimers = new Map<string, ReturnType<typeof setTimeout>>();
 	readonly #compacting = new Set<string>();
 	readonly #connectionsByUser = new Map<string, Set<Connection>>();
-	/** Admitted sockets not yet open (their document may still be loading), by user: they hold a slot too. */
-	readonly #admitting = new Map<string, number>();
+	readonly #slots: ConnectionSlots;
 	/** Counts access announcements, so a connection admitted while one arrived is checked again. */
 	#accessEpoch = 0;
 	#timers: ReturnType<typeof setInterval>[] = [];
@@ -146,6 +146,7 @@ export class RealtimeServer {
 		// ws enforces a hard cap itself (closing with 1009); below it the connection answers 4413.
 		this.#wss.options.maxPayload = this.limits.maxMessageBytes * 2;
 		this.storage = new DocumentStorage(options.database.db, options.keyring, this.instanceId);
+		this.#slots = new ConnectionSlots(options.database.db, this.instanceId);
 		this.#notifications = createNotificationChannel(options.database.driver);
 	}
 
@@ -160,7 +161,10 @@ export class RealtimeServer {
 		this.#stopAccessEvents = subscribe((change) => this.#onAccessChange(change));
 		this.#timers.push(
 			setInterval(() => this.#heartbeat(), this.limits.heartbeatMs),
-			setInterval(() => this.#checkSessionExpiry(), 1000)
+			setInterval(() => this.#checkSessionExpiry(), 1000),
+			setInterval(() => {
+				this.#slots.renew().catch((error) => this.#log.error('renewing connection slots failed', { error }));
+			}, 20_000)
 		);
 		for (const timer of this.#timers) timer.unref?.();
 	}
@@ -180,11 +184,11 @@ export class RealtimeServer {
 				return { ok: false, code: CloseCode.serverError, reason: 'server error' };
 			})
 			.then((admission) => {
-				// The slot an admission holds is given back once, whichever way the socket goes.
-				let held = admission.ok;
+				// The connection slot an admission holds lives as long as the socket, whichever way it goes.
+				let slot = admission.ok ? admission.slotId : null;
 				const release = () => {
-					if (held && admission.ok) this.#releaseSlot(admission.identity.userId);
-					held = false;
+					if (slot) this.#slots.release(slot).catch((error) => this.#log.error('giving back a connection slot failed', { error }));
+					slot = null;
 				};
 				socket.once('close', release);
 				if (socket.destroyed) return release();
@@ -194,16 +198,13 @@ export class RealtimeServer {
 							? { code: CloseCode.goingAway, reason: 'shutting down' }
 							: admission;
 						ws.close(refusal.code, refusal.reason);
-						release();
 						return;
 					}
-					this.#open(ws, admission, epoch)
-						.catch((error) => {
-							this.#log.error('opening a realtime connection failed', { error });
-							if (error instanceof UnreadableDataError) ws.close(CloseCode.unreadable, 'document unreadable');
-							else ws.close(CloseCode.serverError, 'server error');
-						})
-						.finally(release);
+					this.#open(ws, admission, epoch).catch((error) => {
+						this.#log.error('opening a realtime connection failed', { error });
+						if (error instanceof UnreadableDataError) ws.close(CloseCode.unreadable, 'document unreadable');
+						else ws.close(CloseCode.serverError, 'server error');
+					});
 				});
 			})
 			.catch((error) => {
@@ -235,15 +236,15 @@ export class RealtimeServer {
 		if (!access.ok) return this.#refuse(user.id, document, refuseAccess(access));
 		const { grant } = access;
 
-		// Counted from admission on, not from when the document has loaded: a burst of upgrades to a document
-		// that is still loading would otherwise all get in.
-		const open = (this.#connectionsByUser.get(user.id)?.size ?? 0) + (this.#admitting.get(user.id) ?? 0);
-		if (open >= this.limits.maxConnectionsPerUser) {
+		// Counted from admission on, in every process (connection-slots.ts): a burst of upgrades to a
+		// document that is still loading, or spread over several processes, cannot get past the limit.
+		const slotId = await this.#slots.take(user.id, this.limits.maxConnectionsPerUser);
+		if (!slotId) {
 			return this.#refuse(user.id, document, { ok: false as const, code: CloseCode.tooMany, reason: 'too many open connections' });
 		}
-		this.#admitting.set(user.id, (this.#admitting.get(user.id) ?? 0) + 1);
 		return {
 			ok: true,
+			slotId,
 			document,
 			parsed,
 			grant,
@@ -314,12 +315,6 @@ export class RealtimeServer {
 		connection.start(early);
 		// An announcement arrived while this connection was being admitted: it may already be out of date.
 		if (epoch !== this.#accessEpoch) await this.#recheck(connection);
-	}
-
-	#releaseSlot(userId: string) {
-		const left = (this.#admitting.get(userId) ?? 1) - 1;
-		if (left > 0) this.#admitting.set(userId, left);
-		else this.#admitting.delete(userId);
 	}
 
 	#onClose(connection: Connection) {
@@ -558,6 +553,7 @@ export class RealtimeServer {
 		await Promise.all(rooms.map((room) => (room ? this.#unload(room) : undefined)));
 		await Promise.all(this.#unloading.values());
 		await this.#stopListening?.().catch(() => {});
+		await this.#slots.releaseAll().catch((error) => this.#log.error('giving back connection slots failed', { error }));
 		this.#wss.close();
 	}
 }

@@ -67,3 +67,19 @@ export const realtimeClient = pgTable(
 
 export type RealtimeUpdate = typeof realtimeUpdate.$inferSelect;
 export type RealtimeSnapshot = typeof realtimeSnapshot.$inferSelect;
+
+/**
+ * The realtime sockets open now, in every process, so that a person's connection limit holds across
+ * processes. A row is written when a socket is admitted and deleted when it closes; each process extends
+ * its rows' `expires_at` while it runs, so the rows of a process that died lapse on their own.
+ */
+export const realtimeConnection = pgTable(
+	'realtime_connection',
+	{
+		id: text('id').primaryKey(),
+		instanceId: text('instance_id').notNull(),
+		userId: text('user_id').notNull(),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
+	},
+	(table) => [index('realtime_connection_user_idx').on(table.userId), index('realtime_connection_instance_idx').on(table.instanceId)]
+);

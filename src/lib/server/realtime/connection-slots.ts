@@ -1,0 +1,64 @@
+/*
+ * A person's open realtime sockets, counted across every process sharing the database
+ * (realtime_connection), so that the per-person connection limit holds however many processes serve them.
+ *
+ * A slot is taken when a socket is admitted, before its document loads, under a per-person advisory lock
+ * (a burst of upgrades is counted one by one), and given back when the socket closes. Each process renews
+ * its slots while it runs; the slots of a process that died lapse after `ttlMs`.
+ */
+import { randomBytes } from 'node:crypto';
+import { and, count, eq, gt, sql } from 'drizzle-orm';
+import type { Database } from '../db';
+import { realtimeConnection } from '../db/schema';
+
+export class ConnectionSlots {
+	readonly #db: Database;
+	readonly #instanceId: string;
+	readonly #ttlMs: number;
+
+	constructor(db: Database, instanceId: string, ttlMs = 60_000) {
+		this.#db = db;
+		this.#instanceId = instanceId;
+		this.#ttlMs = ttlMs;
+	}
+
+	/** A slot for `userId` if they hold fewer than `max` in all processes: its id, else null. */
+	take(userId: string, max: number): Promise<string | null> {
+		return this.#db.transaction(async (txRaw) => {
+			const tx = txRaw as unknown as Database;
+			await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`realtime-slots:${userId}`}))`);
+			const now = new Date();
+			const [held] = await tx
+				.select({ value: count() })
+				.from(realtimeConnection)
+				.where(and(eq(realtimeConnection.userId, userId), gt(realtimeConnection.expiresAt, now)));
+			if (held.value >= max) return null;
+			const id = randomBytes(12).toString('hex');
+			await tx.insert(realtimeConnection).values({
+				id,
+				instanceId: this.#instanceId,
+				userId,
+				expiresAt: new Date(now.getTime() + this.#ttlMs)
+			});
+			return id;
+		});
+	}
+
+	async release(slotId: string): Promise<void> {
+		await this.#db.delete(realtimeConnection).where(eq(realtimeConnection.id, slotId));
+	}
+
+	/** Keeps this process's slots alive, and clears lapsed ones left by processes that died. */
+	async renew(): Promise<void> {
+		const now = Date.now();
+		await this.#db
+			.update(realtimeConnection)
+			.set({ expiresAt: new Date(now + this.#ttlMs) })
+			.where(eq(realtimeConnection.instanceId, this.#instanceId));
+		await this.#db.delete(realtimeConnection).where(sql`${realtimeConnection.expiresAt} < ${new Date(now)}`);
+	}
+
+	async releaseAll(): Promise<void> {
+		await this.#db.delete(realtimeConnection).where(eq(realtimeConnection.instanceId, this.#instanceId));
+	}
+}
