@@ -7,7 +7,7 @@
  * its slots while it runs; the slots of a process that died lapse after `ttlMs`.
  */
 import { randomBytes } from 'node:crypto';
-import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { realtimeConnection } from '../db/schema';
 
@@ -55,7 +55,7 @@ export class ConnectionSlots {
 			.update(realtimeConnection)
 			.set({ expiresAt: new Date(now + this.#ttlMs) })
 			.where(eq(realtimeConnection.instanceId, this.#instanceId));
-		await this.#db.delete(realtimeConnection).where(sql`${realtimeConnection.expiresAt} < ${new Date(now)}`);
+		await this.#db.delete(realtimeConnection).where(lt(realtimeConnection.expiresAt, new Date(now)));
 	}
 
 	async releaseAll(): Promise<void> {

@@ -8,6 +8,7 @@ import { connection } from '$lib/server/db';
 import { realtimeConnection } from '$lib/server/db/schema';
 import { CloseCode, encodeSyncStep1, messageAccess, messageSync } from './protocol';
 import { changeDocument, useKeyringForServerWrites } from './server-writes';
+import { ConnectionSlots } from './connection-slots';
 import {
 	RawSocket,
 	TestClient,
@@ -139,6 +140,25 @@ describe('the per-person connection limit across processes', () => {
 			for (const socket of sockets) socket.close();
 			await other.close();
 		}
+	});
+});
+
+describe('connection slots of a process that died', () => {
+	it('lapse, and a living process renews its own', async () => {
+		const eve = await createPerson('Eve');
+		const dead = new ConnectionSlots(connection.db, 'dead-process', 1);
+		const alive = new ConnectionSlots(connection.db, 'living-process');
+		expect(await dead.take(eve.userId, 1)).not.toBeNull();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		const slot = await alive.take(eve.userId, 1);
+		expect(slot).not.toBeNull();
+		await alive.renew();
+		const rows = await connection.db.select().from(realtimeConnection).where(eq(realtimeConnection.userId, eve.userId));
+		expect(rows.map((row) => row.instanceId)).toEqual(['living-process']);
+		expect(await alive.take(eve.userId, 1)).toBeNull();
+		await alive.release(slot!);
+		expect(await alive.take(eve.userId, 1)).not.toBeNull();
+		await alive.releaseAll();
 	});
 });
 
