@@ -360,23 +360,20 @@ export class RealtimeDocument {
 	 * document), and nothing written from now on is kept or sent.
 	 */
 	#forget(): void {
-		const old = this.#provider;
-		this.#provider = null;
-		queueMicrotask(() => old?.destroy());
-		const oldDoc = this.#doc;
-		this.#doc = new Y.Doc();
-		queueMicrotask(() => oldDoc.destroy());
-		this.#unsent = false;
-		this.#awaitSeq = null;
-		this.#save = 'saved';
+		this.#dropDocument();
 		this.#canWrite = false;
 		for (const index of this.#indexes.values()) index.attach(this.#doc);
-		this.#version++;
-		this.#presenceVersion++;
 	}
 
 	/** Drops the local document (and any refused change in it) and syncs a fresh one from the server. */
 	#resync(): void {
+		this.#dropDocument();
+		this.#connection = this.#everLive ? 'offline' : 'connecting';
+		this.#connect();
+	}
+
+	/** Closes the socket and puts an empty document in place of the one it synced. */
+	#dropDocument(): void {
 		const old = this.#provider;
 		this.#provider = null;
 		// Destroying inside the provider's own message handler is safe: y-websocket ignores a socket's
@@ -388,9 +385,7 @@ export class RealtimeDocument {
 		this.#unsent = false;
 		this.#awaitSeq = null;
 		this.#save = 'saved';
-		this.#connection = this.#everLive ? 'offline' : 'connecting';
 		this.#version++;
 		this.#presenceVersion++;
-		this.#connect();
 	}
 }
