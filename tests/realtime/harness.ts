@@ -11,24 +11,20 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
-import { checkUpdate } from '$lib/board/policy';
 import { connection as appConnection } from '$lib/server/db';
-import { createSession, generateSessionToken, getSessionHardLimit, validateSessionToken } from '$lib/server/auth/sessions';
+import { createSession, generateSessionToken } from '$lib/server/auth/sessions';
 import { generateId } from '$lib/server/db/ids';
 import { user } from '$lib/server/db/schema';
 import type { DatabaseConnection } from '$lib/server/db/client';
 import { openTestDatabase } from '$test/database';
 import { DataKeyring } from '$lib/server/realtime/encryption';
-import type { GetGroupAccess } from '$lib/server/realtime/access';
-import { getGroupAccess } from '$lib/server/groups/access';
-import { recordDocumentOpened, recordRefusedSocket } from '$lib/server/audit/document-views';
 import { getCurrentAgreement, publishAgreement } from '$lib/server/groups/agreements';
 import { createGroup } from '$lib/server/groups/groups';
 import { addFacilitator, removeMember, setMemberMuted } from '$lib/server/groups/membership';
 import { acceptInvitation, createInvitation } from '$lib/server/invitations';
 import { messageAccess, messageRefused, messageSaved } from '$lib/server/realtime/protocol';
-import type { ChangePolicy, RealtimeLog } from '$lib/server/realtime/room';
-import { RealtimeServer, type RealtimeLimits } from '$lib/server/realtime/server';
+import type { RealtimeLog } from '$lib/server/realtime/room';
+import { RealtimeServer, appHooks, type RealtimeHooks, type RealtimeLimits } from '$lib/server/realtime';
 import { DocumentStorage } from '$lib/server/realtime/storage';
 
 /** One key per test file, so servers restarted (or started in another process) read each other's rows. */
@@ -62,8 +58,6 @@ export async function createPerson(name = 'Robin', role: 'staff' | 'member' = 'm
  * Each command announces its access change, as in the app.
  */
 export class TestGroups {
-	readonly getGroupAccess: GetGroupAccess = getGroupAccess;
-
 	async createGroup(facilitator: Person): Promise<string> {
 		const created = await createGroup({
 			creatorId: facilitator.userId,
@@ -122,7 +116,7 @@ export interface TestServer {
 /** Starts the realtime server on a free port of 127.0.0.1 with its own pool to this file's database. */
 export async function startTestServer(options: {
 	groups: TestGroups;
-	policy?: ChangePolicy;
+	hooks?: Partial<RealtimeHooks>;
 	limits?: Partial<RealtimeLimits>;
 	origin?: string;
 }): Promise<TestServer> {
@@ -141,13 +135,8 @@ export async function startTestServer(options: {
 	const realtime = new RealtimeServer({
 		database,
 		keyring: testKeyring,
-		policy: options.policy ?? checkUpdate,
-		getGroupAccess: options.groups.getGroupAccess,
-		validateSessionToken,
-		getSessionHardLimit,
+		hooks: { ...appHooks, ...options.hooks },
 		origin,
-		onConnect: recordDocumentOpened,
-		onRefuse: recordRefusedSocket,
 		limits: { idleUnloadMs: 200, ...options.limits },
 		log
 	});

@@ -81,6 +81,18 @@ export async function validateSessionToken(token: string): Promise<SessionValida
 	return { session, user };
 }
 
+/** When a session ends (idle expiry and hard limit), read without sliding it; null when it has ended. */
+export async function readSessionEnd(sessionId: string): Promise<{ expiresAt: Date; hardLimit: Date } | null> {
+	const [row] = await db
+		.select({ expiresAt: table.session.expiresAt, createdAt: table.session.createdAt })
+		.from(table.session)
+		.where(eq(table.session.id, sessionId));
+	if (!row) return null;
+	const hardLimit = getSessionHardLimit(row);
+	const now = Date.now();
+	return row.expiresAt.getTime() > now && hardLimit.getTime() > now ? { expiresAt: row.expiresAt, hardLimit } : null;
+}
+
 export async function invalidateSession(sessionId: string, userId: string): Promise<void> {
 	await db.delete(table.session).where(eq(table.session.id, sessionId));
 	await announceAccessChange({ kind: 'sessions-ended', userId, sessionIds: [sessionId] });

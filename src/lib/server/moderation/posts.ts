@@ -30,7 +30,7 @@ import {
 import { recordAudit } from '../audit';
 import { getGroupAccess } from '../groups/access';
 import { NotInGroupError } from '../groups/errors';
-import { changeDocument, purgeDocument, readDocument } from '../realtime/server-writes';
+import { changeDocument, compactDocument, readDocument } from '../realtime/server-writes';
 import { ModerationError } from './errors';
 import { MODERATION_REASONS, type ModerationReason } from './reasons';
 
@@ -147,7 +147,7 @@ export async function hidePost(input: ModerationInput): Promise<void> {
 		if (readPost(posts.get(post.id))?.state === 'live') posts.set(post.id, placeholder(post, 'hidden', input.actorId, at));
 	});
 	// Hidden is not yet gone: the copy is in the staff space. The board's own storage drops it now.
-	await purgeDocument(group);
+	await compactDocument(group);
 	await noticeAuthor(input.groupId, post.authorId, { kind: 'hidden', postId: post.id, reason, by: input.actorId });
 	await recordAudit({
 		action: 'post.hidden',
@@ -171,7 +171,7 @@ export async function restorePost(input: Omit<ModerationInput, 'reason' | 'note'
 		doc.getMap('posts').set(post.id, new Y.Map(entries));
 	});
 	await changeDocument(staffDocumentName(input.groupId), (doc) => doc.getMap('hidden').delete(post.id));
-	await purgeDocument(staffDocumentName(input.groupId));
+	await compactDocument(staffDocumentName(input.groupId));
 	await noticeAuthor(input.groupId, post.authorId, { kind: 'restored', postId: post.id, by: input.actorId });
 	await recordAudit({
 		action: 'post.restored',
@@ -203,7 +203,7 @@ export async function redactPost(input: ModerationInput): Promise<void> {
 		if (hiddenMap.has(post.id)) hiddenMap.delete(post.id);
 		resolveFlagsAbout(doc, post.id, input.actorId, removedAt, 'removed', true);
 	});
-	await Promise.all([purgeDocument(group), purgeDocument(staff)]);
+	await Promise.all([compactDocument(group), compactDocument(staff)]);
 	await noticeAuthor(input.groupId, post.authorId, {
 		kind: 'removed',
 		postId: post.id,

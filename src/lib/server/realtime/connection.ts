@@ -66,7 +66,7 @@ export class Connection implements RoomMember {
 	readonly #ws: WebSocket;
 	readonly #limits: ConnectionLimits;
 	readonly #log: RealtimeLog;
-	readonly #onActivity: (connection: Connection) => void;
+	readonly #onSaved: (connection: Connection) => void;
 	#queue: Promise<void> = Promise.resolve();
 	#queued = 0;
 	#updateSeq = 0;
@@ -88,8 +88,8 @@ export class Connection implements RoomMember {
 		grant: DocumentGrant;
 		limits: ConnectionLimits;
 		log: RealtimeLog;
-		/** Called after an accepted update: the person is active, so their session may slide. */
-		onActivity: (connection: Connection) => void;
+		/** Called after an accepted update was acknowledged: the person is active, so their session may slide. */
+		onSaved: (connection: Connection) => void;
 	}) {
 		this.#ws = options.ws;
 		this.room = options.room;
@@ -103,7 +103,7 @@ export class Connection implements RoomMember {
 		this.presence = { id: this.userId, name: options.identity.name, role: this.role };
 		this.#limits = options.limits;
 		this.#log = options.log;
-		this.#onActivity = options.onActivity;
+		this.#onSaved = options.onSaved;
 		this.#tokens = options.limits.messageBurst;
 	}
 
@@ -289,7 +289,7 @@ export class Connection implements RoomMember {
 	#answer(seqs: number[], verdict: Verdict) {
 		if (verdict.kind === 'saved') {
 			for (const seq of seqs) this.send(encodeSaved(seq));
-			this.#onActivity(this);
+			this.#onSaved(this);
 		} else if (verdict.kind === 'refused') {
 			for (const seq of seqs) this.send(encodeRefused(seq, verdict.reason));
 			if (verdict.violation && ++this.#violations >= this.#limits.maxViolations) {

@@ -9,7 +9,9 @@
  * Awareness updates are small and short-lived, so they travel inline and are never stored; one that
  * would not fit is not relayed (the sender's next renewal, within 15 s, tries again).
  */
-import { NOTIFY_PAYLOAD_LIMIT } from './notifications';
+import { NOTIFY_PAYLOAD_LIMIT, type NotificationChannel } from './notifications';
+import type { RealtimeLog } from './room';
+import type { Rooms } from './rooms';
 
 export const REALTIME_CHANNEL = 'hearth_realtime';
 
@@ -40,4 +42,66 @@ export function parseFanOutNotice(payload: string): FanOutNotice | null {
 		return { kind: 'awareness', instance, document, update: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 	}
 	return null;
+}
+
+/** This process's side of the fan-out: hears the others' notices for the rooms loaded here, relays presence. */
+export class FanOut {
+	readonly #instanceId: string;
+	readonly #channel: NotificationChannel;
+	readonly #rooms: Rooms;
+	readonly #log: RealtimeLog;
+	#stopListening: (() => Promise<void>) | undefined;
+	#listenedBefore = false;
+
+	constructor(options: { instanceId: string; channel: NotificationChannel; rooms: Rooms; log: RealtimeLog }) {
+		this.#instanceId = options.instanceId;
+		this.#channel = options.channel;
+		this.#rooms = options.rooms;
+		this.#log = options.log;
+	}
+
+	async start(): Promise<void> {
+		this.#stopListening = await this.#channel.listen(
+			REALTIME_CHANNEL,
+			(payload) => this.#receive(payload),
+			() => this.#onListening()
+		);
+	}
+
+	async stop(): Promise<void> {
+		await this.#stopListening?.().catch(() => {});
+	}
+
+	relayAwareness(document: string, update: Uint8Array): void {
+		const payload = formatAwarenessNotice(this.#instanceId, document, update);
+		if (!payload) return;
+		this.#channel.notify(REALTIME_CHANNEL, payload).catch((error) => {
+			this.#log.warn('relaying presence failed', { error });
+		});
+	}
+
+	#receive(payload: string) {
+		const notice = parseFanOutNotice(payload);
+		if (!notice || notice.instance === this.#instanceId) return;
+		this.#rooms
+			.find(notice.document)
+			?.then((room) => {
+				if (notice.kind === 'stored') return room.receiveStored(notice.id);
+				room.receiveRemoteAwareness(notice.update);
+			})
+			.catch((error) => this.#log.error('applying a change from another process failed', { error }));
+	}
+
+	/** After the listening connection is re-established, notices may have been missed: catch up. */
+	#onListening() {
+		if (!this.#listenedBefore) {
+			this.#listenedBefore = true;
+			return;
+		}
+		for (const room of this.#rooms.all()) {
+			room
+				.then((loaded) => loaded.catchUp())
+				.catch((error) => this.#log.error('catching up after reconnecting failed', { error }));
+		}
+	}
 }

@@ -11,17 +11,41 @@ import type { Duplex } from 'node:stream';
 import { checkUpdate } from '$lib/board/policy';
 import { startAccessChangeRelay, stopAccessChangeRelay } from '../access-events';
 import { recordDocumentOpened, recordRefusedSocket } from '../audit/document-views';
-import { getSessionHardLimit, validateSessionToken } from '../auth/sessions';
+import { getSessionHardLimit, readSessionEnd, validateSessionToken } from '../auth/sessions';
 import { getConfig } from '../config';
 import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
+import { getDocumentAccess } from './access';
 import { loadDataKeyring, type DataKeyring } from './encryption';
 import { checkDataKeyring } from './key-check';
+import type { RealtimeHooks } from './options';
 import { RealtimeServer } from './server';
-import { DocumentStorage } from './storage';
 
 export { RealtimeServer } from './server';
-export type { RealtimeServerOptions, RealtimeLimits } from './server';
+export type { RealtimeServerOptions, RealtimeLimits, RealtimeHooks } from './options';
+
+/** The app's decisions at each moment of a socket's life (options.ts lists when each runs). */
+export const appHooks: RealtimeHooks = {
+	async authenticate(token) {
+		const { session, user } = await validateSessionToken(token);
+		if (!session) return null;
+		return {
+			userId: user.id,
+			name: user.displayName,
+			sessionId: session.id,
+			expiresAt: session.expiresAt.getTime(),
+			hardLimit: getSessionHardLimit(session).getTime()
+		};
+	},
+	async readSession(sessionId) {
+		const end = await readSessionEnd(sessionId);
+		return end && { expiresAt: end.expiresAt.getTime(), hardLimit: end.hardLimit.getTime() };
+	},
+	authorize: (userId, document) => getDocumentAccess(userId, document, getGroupAccess),
+	checkUpdate,
+	onConnect: recordDocumentOpened,
+	onRefuse: recordRefusedSocket
+};
 
 export interface RealtimeHandle {
 	handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
@@ -33,6 +57,11 @@ export const REALTIME_REGISTRY = Symbol.for('hearth.realtime');
 type Registry = { [REALTIME_REGISTRY]?: RealtimeHandle & { server: RealtimeServer } };
 
 let keyring: DataKeyring | undefined;
+
+/** This process's realtime server, if it has started one. */
+export function getRealtimeServer(): RealtimeServer | undefined {
+	return (globalThis as Registry)[REALTIME_REGISTRY]?.server;
+}
 let starting: Promise<RealtimeServer> | undefined;
 
 /** The keyring stored document bytes are sealed with (also used by server-writes.ts). */
@@ -63,13 +92,8 @@ export function startRealtime(): Promise<RealtimeServer> {
 		const server = new RealtimeServer({
 			database: connection,
 			keyring: getKeyring(),
-			policy: checkUpdate,
-			getGroupAccess,
-			validateSessionToken,
-			getSessionHardLimit,
-			origin: getConfig().origin,
-			onConnect: recordDocumentOpened,
-			onRefuse: recordRefusedSocket
+			hooks: appHooks,
+			origin: getConfig().origin
 		});
 		await startAccessChangeRelay();
 		await server.start();
@@ -88,15 +112,4 @@ export function startRealtime(): Promise<RealtimeServer> {
 		starting = undefined;
 	});
 	return starting;
-}
-
-/**
- * Folds a document's stored updates into its snapshot now, so content already deleted from the
- * document is gone from storage as well (redaction, account deletion). Works whether or not this
- * process has started realtime or has the document open.
- */
-export async function compactDocument(name: string): Promise<void> {
-	const registered = (globalThis as Registry)[REALTIME_REGISTRY];
-	if (registered) return registered.server.compactDocument(name);
-	await new DocumentStorage(connection.db, getKeyring(), 'compaction').compact(name);
 }

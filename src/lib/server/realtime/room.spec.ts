@@ -8,7 +8,7 @@ import { parseDocumentName } from '$lib/board/document-names';
 import { checkUpdate } from '$lib/board/policy';
 import { createPost, editPost, getPost } from '$lib/board/posts';
 import { Room, type RoomMember } from './room';
-import { defaultLimits } from './server';
+import { defaultLimits } from './options';
 import { SequenceBrokenError, type AppendOptions, type AppendResult, type DocumentStorage } from './storage';
 
 /** Storage with the same contract as DocumentStorage's appends (order, sequences, claims), in memory. */
@@ -75,6 +75,7 @@ async function setup() {
 		policy: checkUpdate,
 		limits: { maxAwarenessStateBytes: 4096, maxAwarenessClientsPerConnection: 4, maxDocumentBytes: defaultLimits.maxDocumentBytes },
 		relayAwareness: () => {},
+		afterStore: () => {},
 		log: { warn: () => {}, error: () => {} }
 	});
 	return { storage, room };

@@ -37,7 +37,7 @@ import {
 	type AwarenessEntry,
 	type RefusalReason
 } from './protocol';
-import { removesRootEntry, schedulePurge } from './purge';
+import { removesRootEntry } from './compaction';
 import { AppendSequence, SequenceBrokenError, type AppendResult, type DocumentStorage } from './storage';
 
 /** The context the board's change policy judges an update in. */
@@ -91,6 +91,8 @@ export interface RoomDependencies {
 	limits: RoomLimits;
 	/** Sends an awareness update to the other processes. */
 	relayAwareness(document: string, update: Uint8Array): void;
+	/** Called once an accepted update has been stored and forwarded. */
+	afterStore(room: Room, change: { userId: string; removesEntry: boolean }): void;
 	log: RealtimeLog;
 }
 
@@ -107,8 +109,6 @@ export class Room {
 	readonly document: ParsedDocumentName;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly members = new Set<RoomMember>();
-	/** Accepted updates since this process last compacted the document. */
-	updatesSinceCompaction = 0;
 	closed = false;
 
 	#doc: Y.Doc;
@@ -341,7 +341,7 @@ export class Room {
 		if (changes.length === 0) return { kind: 'saved' };
 		const change = changes.length === 1 ? changes[0] : Y.mergeUpdates(changes);
 		// A deleted post must leave storage too, not only the document (purge.ts).
-		const purges = deletes && removesRootEntry(doc, change);
+		const removesEntry = deletes && removesRootEntry(doc, change);
 		for (const clientId of check.newClients) this.#claims.set(clientId, member.userId);
 		const entry = { before };
 		this.#committing.push(entry);
@@ -351,7 +351,7 @@ export class Room {
 				claim: { userId: member.userId, clientIds: check.newClients }
 			})
 			.then(
-				(stored) => this.#afterCommit(entry, stored, { member, change, deletes, purges, newClients: check.newClients }),
+				(stored) => this.#afterCommit(entry, stored, { member, change, deletes, removesEntry, newClients: check.newClients }),
 				(error: unknown) => this.#afterFailedCommit(entry, error, deletes, check.newClients)
 			);
 		this.#commits.add(committed);
@@ -362,7 +362,7 @@ export class Room {
 	#afterCommit(
 		entry: { before: Uint8Array },
 		stored: AppendResult,
-		accepted: { member: RoomMember; change: Uint8Array; deletes: boolean; purges: boolean; newClients: number[] }
+		accepted: { member: RoomMember; change: Uint8Array; deletes: boolean; removesEntry: boolean; newClients: number[] }
 	): Verdict {
 		for (const clientId of accepted.newClients) this.#claims.delete(clientId);
 		if (!stored.stored) {
@@ -374,8 +374,7 @@ export class Room {
 		for (const clientId of accepted.newClients) this.#bindings.set(clientId, accepted.member.userId);
 		// Stored: now, and only now, everyone may see it.
 		this.#forward(accepted.change, accepted.member);
-		this.updatesSinceCompaction++;
-		if (accepted.purges) schedulePurge(this.name, () => this.#deps.storage.compact(this.name), this.#deps.log);
+		this.#deps.afterStore(this, { userId: accepted.member.userId, removesEntry: accepted.removesEntry });
 		return { kind: 'saved' };
 	}
 

@@ -25,7 +25,7 @@ import { parseDocumentName } from '$lib/board/document-names';
 import { prepareDocument } from '$lib/board/policy';
 import { connection } from '../db';
 import type { DataKeyring } from './encryption';
-import { getKeyring } from './index';
+import { getKeyring, getRealtimeServer } from './index';
 import { DocumentStorage } from './storage';
 
 /** Origin of the transaction a server write runs in. */
@@ -164,10 +164,15 @@ export async function readDocument(name: string): Promise<Y.Doc> {
 }
 
 /**
- * Makes a document's deleted content leave storage now: after this process's queued server writes to
- * the document, folds its update rows into a garbage-collected snapshot (DocumentStorage.compact, as
- * compactDocument does). Rooms keep working: they never read the rows again once applied.
+ * Makes a document's deleted content leave storage now (redaction, moderation, account deletion): folds
+ * its update rows into a garbage-collected snapshot after this process's queued server writes to it,
+ * through this process's realtime server when it runs (which first lets the room's commits in flight
+ * land). Rooms keep working: they never read the rows again once applied.
  */
-export async function purgeDocument(name: string): Promise<void> {
-	await serially(name, () => getStorage().compact(name));
+export async function compactDocument(name: string): Promise<void> {
+	await serially(name, async () => {
+		const server = getRealtimeServer();
+		if (server) await server.compact(name);
+		else await getStorage().compact(name);
+	});
 }

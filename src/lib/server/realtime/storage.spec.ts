@@ -102,7 +102,7 @@ describe('compaction', () => {
 			await client.waitForSaved();
 			removePost(client.doc, postId, { userId: ada.userId, removal: 'author' });
 			await waitFor(() => client.settled);
-			await server.realtime.compactDocument(document);
+			await server.realtime.compact(document);
 		} finally {
 			client.destroy();
 		}
