@@ -7,6 +7,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { afterAll } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -24,6 +25,8 @@ import { addFacilitator, removeMember, setMemberMuted } from '$lib/server/groups
 import { acceptInvitation, createInvitation } from '$lib/server/invitations';
 import { messageAccess, messageRefused, messageSaved } from '$lib/server/realtime/protocol';
 import type { RealtimeLog } from '$lib/server/realtime/room';
+import { groupDocumentName } from '$lib/board/document-names';
+import { useKeyringForServerWrites } from '$lib/server/realtime/server-writes';
 import { RealtimeServer, appHooks, type RealtimeHooks, type RealtimeLimits } from '$lib/server/realtime';
 import { DocumentStorage } from '$lib/server/realtime/storage';
 
@@ -158,6 +161,42 @@ export async function startTestServer(options: {
 			await database.close();
 		}
 	};
+}
+
+export interface RealtimeCircle {
+	server: TestServer;
+	groups: TestGroups;
+	/** Robin, a staff account, who created the circle. */
+	facilitator: Person;
+	/** In the order named; each has accepted an invitation and signed the agreement. */
+	members: Person[];
+	groupId: string;
+	/** The circle's board. */
+	document: string;
+}
+
+/**
+ * The set-up realtime specs share, awaited at a spec's top level: the realtime server on a free port,
+ * Robin's circle with these members, server writes sealed with the test key, and (after the file's
+ * tests) the server and the file's database pool closed.
+ */
+export async function startRealtimeCircle(
+	options: { members?: string[]; limits?: Partial<RealtimeLimits>; hooks?: Partial<RealtimeHooks> } = {}
+): Promise<RealtimeCircle> {
+	useKeyringForServerWrites(testKeyring);
+	const groups = new TestGroups();
+	const server = await startTestServer({ groups, limits: options.limits, hooks: options.hooks });
+	afterAll(async () => {
+		await server.close();
+		await appConnection.close();
+	});
+	const [facilitator, ...members] = await Promise.all([
+		createPerson('Robin', 'staff'),
+		...(options.members ?? []).map((name) => createPerson(name))
+	]);
+	const groupId = await groups.createGroup(facilitator);
+	for (const member of members) await groups.add(groupId, member, facilitator);
+	return { server, groups, facilitator, members, groupId, document: groupDocumentName(groupId) };
 }
 
 export interface ClientOptions {

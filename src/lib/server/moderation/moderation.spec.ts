@@ -2,15 +2,14 @@
 // takes a post off other members' devices and restoring brings it back, redaction leaves a tombstone and
 // no trace of the words anywhere in the database, mutes make the server refuse posts, the staff space is
 // closed to members, and an urgent message reaches a facilitator's open staff space live.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { careDocumentName, groupDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { careDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { createPost, getPost, listPosts, toggleReaction } from '$lib/board/posts';
 import type { Flag, HiddenPost, Notice } from '$lib/board/schema';
 import { connection } from '$lib/server/db';
 import { auditEvent, moderationFlag, notification } from '$lib/server/db/schema';
 import { CloseCode } from '$lib/server/realtime/protocol';
-import { useKeyringForServerWrites } from '$lib/server/realtime/server-writes';
 import { DocumentStorage } from '$lib/server/realtime/storage';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { flagPost, resolveFlag } from './flags';
@@ -18,41 +17,22 @@ import { muteMember, unmuteExpired } from './mutes';
 import { hidePost, redactPost, restorePost } from './posts';
 import {
 	TestClient,
-	TestGroups,
 	createPerson,
-	startTestServer,
+	startRealtimeCircle,
 	testKeyring,
 	waitFor,
-	type Person,
-	type TestServer
+	type Person
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let robin: Person;
-let ada: Person;
-let bea: Person;
-let groupId: string;
-let board: string;
-let staff: string;
-
-beforeAll(async () => {
-	useKeyringForServerWrites(testKeyring);
-	server = await startTestServer({ groups });
-	robin = await createPerson('Robin', 'staff');
-	ada = await createPerson('Ada');
-	bea = await createPerson('Bea');
-	groupId = await groups.createGroup(robin);
-	await groups.add(groupId, ada, robin);
-	await groups.add(groupId, bea, robin);
-	board = groupDocumentName(groupId);
-	staff = staffDocumentName(groupId);
-});
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
+const {
+	server,
+	groups,
+	facilitator: robin,
+	members: [ada, bea],
+	groupId,
+	document: board
+} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const staff = staffDocumentName(groupId);
 
 async function open(person: Person, document: string): Promise<TestClient> {
 	const client = new TestClient(server, document, { person });

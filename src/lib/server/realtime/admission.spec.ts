@@ -1,5 +1,5 @@
 // Who may open a socket: refusals come with their own close code and before any document byte.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { careDocumentName, groupDocumentName, journalDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { createPost, listPosts } from '$lib/board/posts';
 import { and, eq } from 'drizzle-orm';
@@ -9,42 +9,22 @@ import { CloseCode, messageAccess, messageSync } from './protocol';
 import {
 	RawSocket,
 	TestClient,
-	TestGroups,
 	createPerson,
-	startTestServer,
+	startRealtimeCircle,
 	waitFor,
-	type Person,
-	type TestServer
+	type Person
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let member: Person;
-let otherMember: Person;
-let facilitator: Person;
-let outsider: Person;
-let groupId: string;
-let otherGroupId: string;
-
-beforeAll(async () => {
-	server = await startTestServer({ groups });
-	[member, otherMember, facilitator, outsider] = await Promise.all([
-		createPerson('Ada'),
-		createPerson('Bea'),
-		createPerson('Robin', 'staff'),
-		createPerson('Olu')
-	]);
-	groupId = await groups.createGroup(facilitator);
-	otherGroupId = await groups.createGroup(facilitator);
-	await groups.add(groupId, member, facilitator);
-	await groups.add(groupId, otherMember, facilitator);
-	await groups.add(otherGroupId, outsider, facilitator);
-});
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
+const {
+	server,
+	groups,
+	facilitator,
+	members: [member, otherMember],
+	groupId
+} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const outsider = await createPerson('Olu');
+const otherGroupId = await groups.createGroup(facilitator);
+await groups.add(otherGroupId, outsider, facilitator);
 
 /** Opens a raw socket and returns its close code and whether anything at all arrived before it. */
 async function refusal(document: string, person?: Person, origin?: string) {

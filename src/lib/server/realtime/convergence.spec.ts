@@ -1,43 +1,20 @@
 // Six people editing at once, dropping off and coming back with changes made offline, end with the
 // same board on every device, in storage, and after the server restarts.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { groupDocumentName } from '$lib/board/document-names';
+import { expect, it } from 'vitest';
 import { createPost, editPost, listPosts, removePost, toggleReaction } from '$lib/board/posts';
-import { connection } from '$lib/server/db';
 import {
 	TestClient,
-	TestGroups,
 	canonicalPosts,
-	createPerson,
 	loadStoredDocument,
+	startRealtimeCircle,
 	startTestServer,
-	waitFor,
-	type Person,
-	type TestServer
+	waitFor
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let people: Person[];
-let document: string;
-
-beforeAll(async () => {
-	server = await startTestServer({ groups });
-	const robin = await createPerson('Robin', 'staff');
-	const groupId = await groups.createGroup(robin);
-	people = [robin];
-	for (const name of ['Ada', 'Bea', 'Cy', 'Dee', 'Eli']) {
-		const person = await createPerson(name);
-		await groups.add(groupId, person, robin);
-		people.push(person);
-	}
-	document = groupDocumentName(groupId);
-}, 60_000);
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
+const { server, groups, facilitator, members, document } = await startRealtimeCircle({
+	members: ['Ada', 'Bea', 'Cy', 'Dee', 'Eli']
 });
+const people = [facilitator, ...members];
 
 /** A small deterministic generator, so a failure can be replayed with the seed it prints. */
 function createRandom(seed: number) {
@@ -96,11 +73,16 @@ it('converges on every client and on reload after randomised concurrent edits wi
 		for (const client of clients) client.destroy();
 		clients.length = 0;
 		await server.close();
-		server = await startTestServer({ groups });
-		const reloaded = new TestClient(server, document, { person: people[1] });
+		const restarted = await startTestServer({ groups });
+		const reloaded = new TestClient(restarted, document, { person: people[1] });
 		clients.push(reloaded);
-		await reloaded.waitForSync();
-		expect(canonicalPosts(reloaded.doc)).toBe(expected);
+		try {
+			await reloaded.waitForSync();
+			expect(canonicalPosts(reloaded.doc)).toBe(expected);
+		} finally {
+			reloaded.destroy();
+			await restarted.close();
+		}
 	} finally {
 		for (const client of clients) client.destroy();
 	}

@@ -2,8 +2,7 @@
 // change reaches neither storage nor anyone else.
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupDocumentName } from '$lib/board/document-names';
+import { afterAll, describe, expect, it } from 'vitest';
 import { setSessionPhase } from '$lib/board/facilitation';
 import { createPost, editPost, getPost, listPosts, removePost, toggleReaction } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
@@ -11,45 +10,27 @@ import { CloseCode, encodeSyncStep2, encodeSyncUpdate } from './protocol';
 import {
 	RawSocket,
 	TestClient,
-	TestGroups,
-	createPerson,
 	loadStoredDocument,
-	startTestServer,
-	waitFor,
-	type Person,
-	type TestServer
+	startRealtimeCircle,
+	waitFor
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let ada: Person;
-let bea: Person;
-let robin: Person;
-let document: string;
-let adaClient: TestClient;
-let observer: TestClient;
-let postId: string;
+const {
+	server,
+	facilitator: robin,
+	members: [ada, bea],
+	document
+} = await startRealtimeCircle({ members: ['Ada', 'Bea'], limits: { maxMessageBytes: 64 * 1024 } });
+const adaClient = new TestClient(server, document, { person: ada });
+const observer = new TestClient(server, document, { person: robin });
+await Promise.all([adaClient.waitForSync(), observer.waitForSync()]);
+const postId = createPost(adaClient.doc, { authorId: ada.userId, body: 'What came up for me was grief.' });
+await adaClient.waitForSaved();
+await waitFor(() => getPost(observer.doc, postId) !== null);
 
-beforeAll(async () => {
-	server = await startTestServer({ groups, limits: { maxMessageBytes: 64 * 1024 } });
-	[ada, bea, robin] = await Promise.all([createPerson('Ada'), createPerson('Bea'), createPerson('Robin', 'staff')]);
-	const groupId = await groups.createGroup(robin);
-	await groups.add(groupId, ada, robin);
-	await groups.add(groupId, bea, robin);
-	document = groupDocumentName(groupId);
-	adaClient = new TestClient(server, document, { person: ada });
-	observer = new TestClient(server, document, { person: robin });
-	await Promise.all([adaClient.waitForSync(), observer.waitForSync()]);
-	postId = createPost(adaClient.doc, { authorId: ada.userId, body: 'What came up for me was grief.' });
-	await adaClient.waitForSaved();
-	await waitFor(() => getPost(observer.doc, postId) !== null);
-});
-
-afterAll(async () => {
+afterAll(() => {
 	adaClient.destroy();
 	observer.destroy();
-	await server.close();
-	await connection.close();
 });
 
 /**

@@ -1,53 +1,36 @@
 // One member cannot stall everyone: sync requests per connection are bounded, documents have a size cap
 // with a clear refusal, and a burst of upgrades respects the per-person connection limit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { groupDocumentName, journalDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
 import { eq } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
 import { realtimeConnection } from '$lib/server/db/schema';
 import { CloseCode, encodeSyncStep1, messageAccess, messageSync } from './protocol';
-import { changeDocument, useKeyringForServerWrites } from './server-writes';
+import { changeDocument } from './server-writes';
 import { ConnectionSlots } from './connection-slots';
 import {
 	RawSocket,
 	TestClient,
-	TestGroups,
 	createPerson,
+	startRealtimeCircle,
 	startTestServer,
-	testKeyring,
-	waitFor,
-	type Person,
-	type TestServer
+	waitFor
 } from '../../../../tests/realtime/harness';
 
 const JOURNAL_CAP = 1_500_000;
-let server: TestServer;
-const groups = new TestGroups();
-let ada: Person;
-let bea: Person;
-let groupId: string;
-
-beforeAll(async () => {
-	server = await startTestServer({
-		groups,
-		limits: { maxDocumentBytes: { group: 64 * 1024 * 1024, staff: 1_000_000, care: 1_000_000, journal: JOURNAL_CAP } }
-	});
-	useKeyringForServerWrites(testKeyring);
-	const robin = await createPerson('Robin', 'staff');
-	[ada, bea] = await Promise.all([createPerson('Ada'), createPerson('Bea')]);
-	groupId = await groups.createGroup(robin);
-	await groups.add(groupId, ada, robin);
-	await groups.add(groupId, bea, robin);
-	// Bea's journal, grown to about a megabyte: what she could make the server send again and again.
-	await changeDocument(journalDocumentName(bea.userId), (doc) => {
-		for (let i = 0; i < 250; i++) createPost(doc, { authorId: bea.userId, body: `${i} `.padEnd(4000, 'words ') }, { now: Date.now() });
-	});
+const {
+	server,
+	groups,
+	members: [ada, bea],
+	groupId
+} = await startRealtimeCircle({
+	members: ['Ada', 'Bea'],
+	limits: { maxDocumentBytes: { group: 64 * 1024 * 1024, staff: 1_000_000, care: 1_000_000, journal: JOURNAL_CAP } }
 });
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
+// Bea's journal, grown to about a megabyte: what she could make the server send again and again.
+await changeDocument(journalDocumentName(bea.userId), (doc) => {
+	for (let i = 0; i < 250; i++) createPost(doc, { authorId: bea.userId, body: `${i} `.padEnd(4000, 'words ') }, { now: Date.now() });
 });
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);

@@ -3,44 +3,32 @@
 // converged, and two people racing with one client id end with exactly one owner.
 import * as Y from 'yjs';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { groupDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { realtimeClient } from '$lib/server/db/schema';
 import {
 	TestClient,
-	TestGroups,
 	canonicalPosts,
-	createPerson,
 	loadStoredDocument,
-	startTestServer,
-	waitFor,
-	type Person,
-	type TestServer
+	startRealtimeCircle,
+	waitFor
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let robin: Person;
-let members: Person[];
-const documents: string[] = [];
-
-beforeAll(async () => {
-	server = await startTestServer({ groups });
-	robin = await createPerson('Robin', 'staff');
-	members = await Promise.all(['Ada', 'Bea', 'Cy', 'Dee', 'Eli'].map((name) => createPerson(name)));
-	for (let circle = 0; circle < 3; circle++) {
-		const groupId = await groups.createGroup(robin);
-		for (const person of members) await groups.add(groupId, person, robin);
-		documents.push(groupDocumentName(groupId));
-	}
-}, 60_000);
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
+const {
+	server,
+	groups,
+	facilitator: robin,
+	members,
+	document
+} = await startRealtimeCircle({ members: ['Ada', 'Bea', 'Cy', 'Dee', 'Eli'] });
+const documents = [document];
+for (let circle = 1; circle < 3; circle++) {
+	const groupId = await groups.createGroup(robin);
+	for (const person of members) await groups.add(groupId, person, robin);
+	documents.push(groupDocumentName(groupId));
+}
 
 describe('a mass arrival', () => {
 	it('every client of several circles writes its first post at once: all saved, all converged, all stored', { timeout: 60_000 }, async () => {

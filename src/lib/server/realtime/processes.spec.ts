@@ -2,29 +2,25 @@
 // PostgreSQL with the server in this process. Acknowledged means stored: a SIGKILL right after the
 // acknowledgement loses nothing; updates, presence and revocations cross between processes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupDocumentName } from '$lib/board/document-names';
 import { createPost, getPost } from '$lib/board/posts';
-import { connection } from '$lib/server/db';
 import { CloseCode } from './protocol';
 import {
 	TestClient,
-	TestGroups,
 	createPerson,
 	spawnChildServer,
-	startTestServer,
+	startRealtimeCircle,
 	waitFor,
-	type ChildServer,
-	type Person,
-	type TestServer
+	type ChildServer
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let ada: Person;
-let bea: Person;
-let robin: Person;
-let groupId: string;
-let document: string;
+const {
+	server,
+	groups,
+	facilitator: robin,
+	members: [ada, bea],
+	groupId,
+	document
+} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
 const children: ChildServer[] = [];
 
 async function startChild(port?: number) {
@@ -33,19 +29,8 @@ async function startChild(port?: number) {
 	return child;
 }
 
-beforeAll(async () => {
-	server = await startTestServer({ groups });
-	[ada, bea, robin] = await Promise.all([createPerson('Ada'), createPerson('Bea'), createPerson('Robin', 'staff')]);
-	groupId = await groups.createGroup(robin);
-	await groups.add(groupId, ada, robin);
-	await groups.add(groupId, bea, robin);
-	document = groupDocumentName(groupId);
-}, 60_000);
-
 afterAll(async () => {
 	await Promise.all(children.map((child) => child.stop()));
-	await server.close();
-	await connection.close();
 });
 
 describe('a server killed with SIGKILL right after acknowledging an update', () => {

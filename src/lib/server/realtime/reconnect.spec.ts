@@ -1,40 +1,21 @@
 // Reconnecting never refuses honest work: a client with offline changes that writes as the socket opens,
 // before its sync step 2 has gone out, gets every message saved once, and nothing twice.
 import * as Y from 'yjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupDocumentName } from '$lib/board/document-names';
+import { describe, expect, it } from 'vitest';
 import { createPost, listPosts } from '$lib/board/posts';
-import { connection } from '$lib/server/db';
 import { encodeSyncStep2, encodeSyncUpdate, messageRefused, messageSaved } from './protocol';
 import {
 	RawSocket,
-	TestGroups,
-	createPerson,
 	loadStoredDocument,
-	startTestServer,
-	waitFor,
-	type Person,
-	type TestServer
+	startRealtimeCircle,
+	waitFor
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let ada: Person;
-let document: string;
-
-beforeAll(async () => {
-	server = await startTestServer({ groups });
-	const robin = await createPerson('Robin', 'staff');
-	ada = await createPerson('Ada');
-	const groupId = await groups.createGroup(robin);
-	await groups.add(groupId, ada, robin);
-	document = groupDocumentName(groupId);
-});
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
+const {
+	server,
+	members: [ada],
+	document
+} = await startRealtimeCircle({ members: ['Ada'] });
 
 /** The acknowledgements a raw socket has received, as [type, seq]. */
 function answers(socket: RawSocket): [number, number][] {

@@ -1,7 +1,6 @@
 // Revocation is immediate: removal, sign-out and expiry close that person's sockets within a second;
 // a mute turns them read-only without closing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupDocumentName } from '$lib/board/document-names';
+import { describe, expect, it } from 'vitest';
 import { createPost, getPost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { session } from '$lib/server/db/schema';
@@ -9,32 +8,13 @@ import { generateSessionToken, hashSessionToken, invalidateSession, invalidateUs
 import { CloseCode } from './protocol';
 import {
 	TestClient,
-	TestGroups,
 	createPerson,
 	loadStoredDocument,
-	startTestServer,
-	waitFor,
-	type Person,
-	type TestServer
+	startRealtimeCircle,
+	waitFor
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let robin: Person;
-let groupId: string;
-let document: string;
-
-beforeAll(async () => {
-	server = await startTestServer({ groups });
-	robin = await createPerson('Robin', 'staff');
-	groupId = await groups.createGroup(robin);
-	document = groupDocumentName(groupId);
-});
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
+const { server, groups, facilitator: robin, groupId, document } = await startRealtimeCircle();
 
 async function connectedMember(name: string) {
 	const person = await createPerson(name);

@@ -1,44 +1,28 @@
 // Server-side writes: durable before anyone sees them, then live on every open connection; they skip
 // the change policy (a member could not have written a flag into the staff space themselves).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { groupDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { createPost, getPost, listPosts, removePost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { realtimeUpdate } from '$lib/server/db/schema';
 import { eq } from 'drizzle-orm';
-import { changeDocument, useKeyringForServerWrites } from './server-writes';
+import { changeDocument } from './server-writes';
 import { DocumentStorage } from './storage';
 import {
 	TestClient,
-	TestGroups,
-	createPerson,
 	loadStoredDocument,
-	startTestServer,
+	startRealtimeCircle,
 	testKeyring,
-	waitFor,
-	type Person,
-	type TestServer
+	waitFor
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let robin: Person;
-let ada: Person;
-let groupId: string;
-
-beforeAll(async () => {
-	useKeyringForServerWrites(testKeyring);
-	server = await startTestServer({ groups });
-	robin = await createPerson('Robin', 'staff');
-	ada = await createPerson('Ada');
-	groupId = await groups.createGroup(robin);
-	await groups.add(groupId, ada, robin);
-});
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
+const {
+	server,
+	groups,
+	facilitator: robin,
+	members: [ada],
+	groupId
+} = await startRealtimeCircle({ members: ['Ada'] });
 
 describe('changeDocument', () => {
 	it('stores the change before returning and shows it live to connected clients', async () => {

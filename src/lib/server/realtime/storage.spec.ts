@@ -2,7 +2,7 @@
 // snapshot and leaves nothing of deleted content behind; idle documents unload and come back intact.
 import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { groupDocumentName } from '$lib/board/document-names';
 import { createPost, getPost, removePost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
@@ -11,34 +11,18 @@ import { DataKeyring } from './encryption';
 import { AppendSequence, DocumentStorage, SequenceBrokenError } from './storage';
 import {
 	TestClient,
-	TestGroups,
-	createPerson,
 	loadStoredDocument,
-	startTestServer,
+	startRealtimeCircle,
 	testKeyring,
-	waitFor,
-	type Person,
-	type TestServer
+	waitFor
 } from '../../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let ada: Person;
-let robin: Person;
-let document: string;
-
-beforeAll(async () => {
-	server = await startTestServer({ groups, limits: { idleUnloadMs: 100 } });
-	[ada, robin] = await Promise.all([createPerson('Ada'), createPerson('Robin', 'staff')]);
-	const groupId = await groups.createGroup(robin);
-	await groups.add(groupId, ada, robin);
-	document = groupDocumentName(groupId);
-});
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
+const {
+	server,
+	facilitator: robin,
+	members: [ada],
+	document
+} = await startRealtimeCircle({ members: ['Ada'], limits: { idleUnloadMs: 100 } });
 
 const SECRET = 'A confidential sentence about my journey.';
 
