@@ -19,12 +19,7 @@ import {
 } from '../../../../tests/realtime/harness';
 
 const JOURNAL_CAP = 1_500_000;
-const {
-	server,
-	groups,
-	members: [ada, bea],
-	groupId
-} = await startRealtimeCircle({
+const { server, groups, members: [ada, bea], groupId } = await startRealtimeCircle({
 	members: ['Ada', 'Bea'],
 	limits: { maxDocumentBytes: { group: 64 * 1024 * 1024, staff: 1_000_000, care: 1_000_000, journal: JOURNAL_CAP } }
 });

@@ -11,11 +11,7 @@ import {
 	waitFor
 } from '../../../../tests/realtime/harness';
 
-const {
-	server,
-	members: [ada],
-	document
-} = await startRealtimeCircle({ members: ['Ada'] });
+const { server, members: [ada], document } = await startRealtimeCircle({ members: ['Ada'] });
 
 /** The acknowledgements a raw socket has received, as [type, seq]. */
 function answers(socket: RawSocket): [number, number][] {

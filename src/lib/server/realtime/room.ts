@@ -340,7 +340,7 @@ export class Room {
 		}
 		if (changes.length === 0) return { kind: 'saved' };
 		const change = changes.length === 1 ? changes[0] : Y.mergeUpdates(changes);
-		// A deleted post must leave storage too, not only the document (purge.ts).
+		// A deleted post must leave storage too, not only the document (compaction.ts).
 		const removesEntry = deletes && removesRootEntry(doc, change);
 		for (const clientId of check.newClients) this.#claims.set(clientId, member.userId);
 		const entry = { before };

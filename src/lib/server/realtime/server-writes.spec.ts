@@ -16,13 +16,7 @@ import {
 	waitFor
 } from '../../../../tests/realtime/harness';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada],
-	groupId
-} = await startRealtimeCircle({ members: ['Ada'] });
+const { server, groups, facilitator: robin, members: [ada], groupId } = await startRealtimeCircle({ members: ['Ada'] });
 
 describe('changeDocument', () => {
 	it('stores the change before returning and shows it live to connected clients', async () => {
