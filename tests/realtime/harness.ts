@@ -26,6 +26,7 @@ import { acceptInvitation, createInvitation } from '$lib/server/invitations';
 import { messageAccess, messageRefused, messageSaved } from '$lib/server/realtime/protocol';
 import type { RealtimeLog } from '$lib/server/realtime/room';
 import { groupDocumentName } from '$lib/board/document-names';
+import { RealtimeDocument, type RevokedReason } from '$lib/realtime/realtime-document.svelte';
 import { useKeyringForServerWrites } from '$lib/server/realtime/server-writes';
 import { RealtimeServer, appHooks, type RealtimeHooks, type RealtimeLimits } from '$lib/server/realtime';
 import { DocumentStorage } from '$lib/server/realtime/storage';
@@ -122,12 +123,14 @@ export async function startTestServer(options: {
 	hooks?: Partial<RealtimeHooks>;
 	limits?: Partial<RealtimeLimits>;
 	origin?: string;
+	/** To start "the same server" again after closing it; a free port otherwise. */
+	port?: number;
 }): Promise<TestServer> {
 	const database = openTestDatabase({ maxConnections: 4 });
 	const httpServer = http.createServer((_request, response) => {
 		response.writeHead(404).end();
 	});
-	await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
 	const port = (httpServer.address() as AddressInfo).port;
 	const origin = options.origin ?? `http://127.0.0.1:${port}`;
 	const errors: unknown[] = [];
@@ -288,6 +291,26 @@ export class TestClient {
 	}
 }
 
+/**
+ * The browser's own RealtimeDocument (not started), connecting as `person` would from Hearth's page:
+ * the session cookie and the app's Origin on the upgrade. `revoked` collects what `onRevoked` heard.
+ */
+export function openInBrowser(server: { wsBase: string; origin: string }, person: Person, document: string) {
+	const revoked: RevokedReason[] = [];
+	const headers = { origin: server.origin, cookie: `hearth_session=${person.token}` };
+	class SignedInSocket extends WebSocket {
+		constructor(url: string | URL, protocols?: string | string[]) {
+			super(url, protocols, { headers });
+		}
+	}
+	const board = new RealtimeDocument(document, {
+		serverUrl: server.wsBase,
+		socketClass: SignedInSocket as unknown as typeof globalThis.WebSocket,
+		onRevoked: (reason) => revoked.push(reason)
+	});
+	return { board, revoked };
+}
+
 /** A bare socket for crafted messages: collects what arrives and the close code. */
 export class RawSocket {
 	readonly socket: WebSocket;
@@ -434,7 +457,7 @@ export async function spawnChildServer(options: { port?: number; dataKey?: strin
 	};
 }
 
-function findFreePort(): Promise<number> {
+export function findFreePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const probe = net.createServer();
 		probe.on('error', reject);

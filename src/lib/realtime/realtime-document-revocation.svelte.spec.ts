@@ -1,65 +1,28 @@
 // A revoked tab forgets: when the server ends someone's access, the browser's document drops what it held
 // at once, says why, and nothing written afterwards is sent. Against the real realtime server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket as NodeWebSocket } from 'ws';
-import { groupDocumentName } from '$lib/board/document-names';
+import { describe, expect, it } from 'vitest';
 import { createPost, listPosts } from '$lib/board/posts';
 import { invalidateSession } from '$lib/server/auth/sessions';
-import { connection } from '$lib/server/db';
 import { DocumentView } from './document-view.svelte';
-import { RealtimeDocument, type RevokedReason } from './realtime-document.svelte';
 import {
 	TestClient,
-	TestGroups,
 	createPerson,
 	loadStoredDocument,
-	startTestServer,
-	waitFor,
-	type Person,
-	type TestServer
+	openInBrowser,
+	startRealtimeCircle,
+	waitFor
 } from '../../../tests/realtime/harness';
 
-let server: TestServer;
-const groups = new TestGroups();
-let robin: Person;
-let groupId: string;
-
-beforeAll(async () => {
-	server = await startTestServer({ groups });
-	robin = await createPerson('Robin', 'staff');
-	groupId = await groups.createGroup(robin);
-});
-
-afterAll(async () => {
-	await server.close();
-	await connection.close();
-});
-
-/** The browser's RealtimeDocument, connecting as `person` would from Hearth's own page. */
-function openInBrowser(person: Person) {
-	const revoked: RevokedReason[] = [];
-	const headers = { origin: server.origin, cookie: `hearth_session=${person.token}` };
-	class SignedInSocket extends NodeWebSocket {
-		constructor(url: string | URL, protocols?: string | string[]) {
-			super(url, protocols, { headers });
-		}
-	}
-	const document = new RealtimeDocument(groupDocumentName(groupId), {
-		serverUrl: server.wsBase,
-		socketClass: SignedInSocket as unknown as typeof WebSocket,
-		onRevoked: (reason) => revoked.push(reason)
-	});
-	return { document, revoked };
-}
+const { server, groups, facilitator: robin, groupId, document: boardName } = await startRealtimeCircle();
 
 async function memberWithBoardOpen(name: string) {
 	const person = await createPerson(name);
 	await groups.add(groupId, person, robin);
-	const facilitator = new TestClient(server, groupDocumentName(groupId), { person: robin });
+	const facilitator = new TestClient(server, boardName, { person: robin });
 	await facilitator.waitForSync();
 	createPost(facilitator.doc, { authorId: robin.userId, body: `Welcome, ${name}. What is shared here stays here.` });
 	await facilitator.waitForSaved();
-	const { document, revoked } = openInBrowser(person);
+	const { board: document, revoked } = openInBrowser(server, person, boardName);
 	const posts = new DocumentView(document, (doc) => listPosts(doc));
 	document.start();
 	await waitFor(() => document.connection === 'live' && posts.current.length > 0, 10_000, 'the board');
@@ -85,7 +48,7 @@ describe('when access ends, the open document', () => {
 			const lost = createPost(document.doc, { authorId: person.userId, body: 'Is anyone still there?' });
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			expect(listPosts(facilitator.doc).some((post) => post.id === lost)).toBe(false);
-			expect(listPosts(await loadStoredDocument(groupDocumentName(groupId))).some((post) => post.id === lost)).toBe(false);
+			expect(listPosts(await loadStoredDocument(boardName)).some((post) => post.id === lost)).toBe(false);
 		} finally {
 			document.stop();
 			facilitator.destroy();

@@ -6,7 +6,7 @@
  * in memory only: no IndexedDB, no localStorage, no BroadcastChannel between tabs, so board content never
  * outlives the tab on this device.
  *
- * Saved state follows the server's acknowledgements (src/lib/server/realtime/protocol.ts): the server
+ * Saved state follows the server's acknowledgements (./protocol.ts): the server
  * answers each update message this socket sends (sync step 2 and update) in order with `saved <seq>` or
  * `refused <seq> <reason>`. We count update messages as the socket sends them and remember which message
  * carried the latest local change; "saved" means the server has stored that one. Changes made offline
@@ -23,13 +23,17 @@ import * as Y from 'yjs';
 import { getDocumentGroupId, parseDocumentName } from '$lib/board/document-names';
 import type { PostRoot } from '$lib/board/posts';
 import { PostIndex } from './post-index.svelte';
+import {
+	CloseCode,
+	REALTIME_PATH_PREFIX,
+	messageAccess,
+	messageRefused,
+	messageSaved,
+	messageSync,
+	syncStep2,
+	syncUpdate
+} from './protocol';
 
-const MESSAGE_SYNC = 0;
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
-const MESSAGE_SAVED = 100;
-const MESSAGE_REFUSED = 101;
-const MESSAGE_ACCESS = 102;
 
 export type ConnectionState = 'connecting' | 'live' | 'offline' | 'closed';
 export type SaveState = 'saved' | 'saving';
@@ -39,11 +43,11 @@ export type ClosedReason = 'signed-out' | 'no-access' | 'unsigned' | 'too-many-t
 export type RevokedReason = Extract<ClosedReason, 'signed-out' | 'no-access' | 'unsigned'>;
 
 const CLOSED_REASONS: Record<number, ClosedReason> = {
-	4401: 'signed-out',
-	4403: 'no-access',
-	4422: 'unreadable',
-	4428: 'unsigned',
-	4429: 'too-many-tabs'
+	[CloseCode.unauthenticated]: 'signed-out',
+	[CloseCode.forbidden]: 'no-access',
+	[CloseCode.unreadable]: 'unreadable',
+	[CloseCode.agreementRequired]: 'unsigned',
+	[CloseCode.tooMany]: 'too-many-tabs'
 };
 
 function isRevoked(reason: ClosedReason): reason is RevokedReason {
@@ -74,16 +78,17 @@ function isUpdateMessage(data: unknown): boolean {
 	if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) return false;
 	try {
 		const decoder = decoding.createDecoder(data instanceof Uint8Array ? data : new Uint8Array(data));
-		if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false;
+		if (decoding.readVarUint(decoder) !== messageSync) return false;
 		const step = decoding.readVarUint(decoder);
-		return step === SYNC_STEP_2 || step === SYNC_UPDATE;
+		return step === syncStep2 || step === syncUpdate;
 	} catch {
 		return false;
 	}
 }
 
 export function realtimeUrl(location: Location): string {
-	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/realtime`;
+	// y-websocket adds `/<document name>` itself.
+	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${REALTIME_PATH_PREFIX.slice(0, -1)}`;
 }
 
 export class RealtimeDocument {
@@ -266,12 +271,12 @@ export class RealtimeDocument {
 			maxBackoffTime: 5000
 		});
 		this.#provider = provider;
-		provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder) => this.#onSaved(decoding.readVarUint(decoder));
-		provider.messageHandlers[MESSAGE_REFUSED] = (_encoder, decoder) => {
+		provider.messageHandlers[messageSaved] = (_encoder, decoder) => this.#onSaved(decoding.readVarUint(decoder));
+		provider.messageHandlers[messageRefused] = (_encoder, decoder) => {
 			decoding.readVarUint(decoder);
 			this.#onRefused(decoding.readVarString(decoder));
 		};
-		provider.messageHandlers[MESSAGE_ACCESS] = (_encoder, decoder) => {
+		provider.messageHandlers[messageAccess] = (_encoder, decoder) => {
 			this.#canWrite = decoding.readVarUint(decoder) === 1;
 		};
 		provider.awareness.setLocalState({ typing: false });
@@ -341,8 +346,8 @@ export class RealtimeDocument {
 	#onClosed(code: number): void {
 		// 4408 (repeated refusals) and 4413 (too big): the local document holds something the server will
 		// never take. Start again from the server's copy.
-		if (code === 4408 || code === 4413) {
-			this.#refusal = { reason: code === 4413 ? 'too-big' : 'refused', at: Date.now() };
+		if (code === CloseCode.policy || code === CloseCode.tooBig) {
+			this.#refusal = { reason: code === CloseCode.tooBig ? 'too-big' : 'refused', at: Date.now() };
 			this.#resync();
 			return;
 		}

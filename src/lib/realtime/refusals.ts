@@ -1,6 +1,6 @@
 /**
  * What to tell a person when the server refused something they wrote, from the reason it gave
- * (src/lib/server/realtime/protocol.ts). Policy reasons are written for people already; the rest are not.
+ * (./protocol.ts). Policy reasons are written for people already; the rest are not.
  */
 export function describeRefusal(reason: string): string {
 	if (reason.startsWith('policy: ')) return `${reason.slice('policy: '.length)}.`;
