@@ -14,7 +14,8 @@ import { readDocument, useKeyringForServerWrites } from '$lib/server/realtime/se
 import { ModerationError } from '$lib/server/moderation/errors';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { startFakeSmtpServer, type FakeSmtpServer } from '../support/fake-smtp';
-import { joinGroup, makeGroup } from './groups-fixtures';
+import { addFacilitator } from '$lib/server/groups/membership';
+import { joinGroup, makeGroup, makeUser, personal } from './groups-fixtures';
 
 const WORDS = 'I am not safe tonight and need someone';
 let hanging: FakeSmtpServer;
@@ -87,13 +88,29 @@ describe('a mail server that works', () => {
 	it('emails each facilitator and records it as sent', { timeout: 30_000 }, async () => {
 		getConfig().smtpUrl = working.url;
 		const { group, facilitator } = await makeGroup();
+		const coFacilitator = await makeUser('staff', 'Doctor Ash Fenwick');
+		await addFacilitator({ groupId: group.id, actorId: facilitator.id, userId: coFacilitator.id, kind: 'medical_provider' });
 		const member = await joinGroup(group.id, facilitator.id);
 
 		const result = await sendUrgentMessage({ groupId: group.id, userId: member.id, body: WORDS });
 		const sent = await waitForAlert(group.id, (a) => a.email !== 'sending', 15_000);
 		expect(sent).toMatchObject({ postId: result.postId, email: 'sent' });
-		expect(working.received.some((mail) => mail.to.join().includes(facilitator.email))).toBe(true);
-		expect(working.received.map((mail) => mail.data).join()).not.toContain(WORDS);
+
+		// One email per facilitator, each addressed to that person alone (no list of who else was told).
+		const addresses = [facilitator.email, coFacilitator.email];
+		const mails = working.received.filter((mail) => addresses.some((address) => mail.to.join().includes(address)));
+		expect(mails).toHaveLength(2);
+		for (const mail of mails) {
+			expect(mail.to).toHaveLength(1);
+			const others = addresses.filter((address) => !mail.to[0].includes(address));
+			expect(others).toHaveLength(1);
+			// What leaves the practice, headers included, names nobody (not even who else was told), no group,
+			// and quotes nothing.
+			for (const secret of [WORDS, member.displayName, member.email, personal.groupName, personal.typedName, ...others]) {
+				expect(mail.data).not.toContain(secret);
+			}
+			expect(mail.data).toContain('http://hearth.test');
+		}
 	});
 });
 

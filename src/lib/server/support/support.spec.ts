@@ -43,10 +43,13 @@ describe('crisis lines', () => {
 });
 
 describe('the urgent-message email', () => {
-	it('names no person, no group and no content', () => {
-		const email = composeUrgentEmail('https://hearth.example.org');
-		expect(email.subject).toBe('An urgent message is waiting on Hearth');
-		expect(email.text).toContain('https://hearth.example.org');
-		expect(email.text).not.toMatch(/Sam|circle|struggling/i);
+	// It takes only the origin, so it cannot name anyone; what is actually sent is checked in
+	// tests/integration/support-urgent.spec.ts.
+	it('points to Hearth, or says to sign in when the address is not configured', () => {
+		expect(composeUrgentEmail('https://hearth.example.org')).toMatchObject({
+			subject: 'An urgent message is waiting on Hearth',
+			text: expect.stringContaining('Sign in to read it: https://hearth.example.org')
+		});
+		expect(composeUrgentEmail(undefined).text).toContain('Sign in to Hearth to read it.');
 	});
 });
