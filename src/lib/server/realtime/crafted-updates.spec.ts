@@ -5,7 +5,6 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSessionPhase } from '$lib/board/facilitation';
 import { createPost, editPost, getPost, listPosts, removePost, toggleReaction } from '$lib/board/posts';
-import { connection } from '$lib/server/db';
 import { CloseCode, encodeSyncStep2, encodeSyncUpdate } from './protocol';
 import {
 	RawSocket,
