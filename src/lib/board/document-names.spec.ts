@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	archiveDocumentName,
 	careDocumentName,
 	formatDocumentName,
 	getDocumentGroupId,
@@ -7,6 +8,7 @@ import {
 	isId,
 	journalDocumentName,
 	parseDocumentName,
+	quarterOf,
 	staffDocumentName
 } from './document-names';
 import { createBoardId } from './ids';
@@ -15,15 +17,20 @@ const groupId = createBoardId();
 const userId = createBoardId();
 
 describe('document names', () => {
-	it('builds and parses each of the four kinds, round trip', () => {
+	it('builds and parses each of the five kinds, round trip', () => {
+		const sessionId = createBoardId();
 		const names = [
 			groupDocumentName(groupId),
+			archiveDocumentName(groupId, sessionId),
+			archiveDocumentName(groupId, '2026q3'),
 			careDocumentName(groupId, userId),
 			journalDocumentName(userId),
 			staffDocumentName(groupId)
 		];
 		expect(names).toEqual([
 			`group:${groupId}`,
+			`archive:${groupId}:${sessionId}`,
+			`archive:${groupId}:2026q3`,
 			`care:${groupId}:${userId}`,
 			`journal:${userId}`,
 			`staff:${groupId}`
@@ -56,7 +63,12 @@ describe('document names', () => {
 			'group:short',
 			'group:abcdefghijklmnop1',
 			`group:${groupId.slice(0, 20)}0189`,
-			`__proto__:${groupId}`
+			`__proto__:${groupId}`,
+			`archive:${groupId}`,
+			`archive:${groupId}:2026q5`,
+			`archive:${groupId}:2026Q3`,
+			`archive:${groupId}:26q3`,
+			`archive:${groupId}:2026q3:x`
 		];
 		for (const name of bad) expect(parseDocumentName(name), name).toBeNull();
 		expect(parseDocumentName(42)).toBeNull();
@@ -67,6 +79,13 @@ describe('document names', () => {
 		expect(() => groupDocumentName('Not-An-Id')).toThrow(TypeError);
 		expect(() => careDocumentName(groupId, `${userId}:x`)).toThrow(TypeError);
 		expect(() => journalDocumentName('')).toThrow(TypeError);
+		expect(() => archiveDocumentName(groupId, '2026-09')).toThrow(TypeError);
+	});
+
+	it('names the quarter of alumni time a moment falls in (UTC)', () => {
+		expect(quarterOf(Date.UTC(2026, 0, 1))).toBe('2026q1');
+		expect(quarterOf(Date.UTC(2026, 8, 30, 23, 59))).toBe('2026q3');
+		expect(quarterOf(Date.UTC(2026, 9, 1))).toBe('2026q4');
 	});
 
 	it('says which group a document belongs to', () => {

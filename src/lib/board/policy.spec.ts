@@ -327,6 +327,19 @@ describe('replies and removal', () => {
 		refused(server.check(hidden, 'fran'), /through moderation/);
 	});
 
+	it('never takes an id back: not after the post was deleted outright, nor after it moved to an archive', () => {
+		const server = groupBoard();
+		let postId = '';
+		server.accept('alice', (doc) => (postId = createPost(doc, { authorId: alice, body: 'Soon gone.' }, { now: NOW })));
+		// No replies: deleting it removes the entry altogether (as archiving does, on the server).
+		server.accept('alice', (doc) => removePost(doc, postId, { userId: alice, removal: 'author' }, { now: NOW + 1 }));
+		expect(getPost(server.doc, postId)).toBeNull();
+		const again = server.change((doc) =>
+			doc.getMap('posts').set(postId, new Y.Map<unknown>([['id', postId], ['authorId', alice], ['createdAt', NOW + 2], ['kind', 'post'], ['body', 'Back again.'], ['reactions', new Y.Map()]]))
+		);
+		refused(server.check(again, 'alice'), /already taken/);
+	});
+
 	it('closes a locked thread to members’ replies but not to facilitators', () => {
 		const { server, postId } = boardWithAlicesPost();
 		refused(server.check(server.change((doc) => setMark(doc, 'locks', postId, bob, NOW)), 'bob'), /facilitator/);
@@ -594,5 +607,36 @@ describe('many people at once', () => {
 		expect(fresh.getMap('posts').toJSON()).toEqual(server.doc.getMap('posts').toJSON());
 		expect(server.doc.getMap('posts').size).toBeGreaterThan(5);
 		prepareDocument(fresh, 'group');
+	});
+});
+
+describe('an archive of a finished session', () => {
+	/** An archive holding one thread by Alice, as the server moved it there. */
+	function archiveWithAlicesThread() {
+		const server = new TestServer({ kind: 'archive', groupId, period: createBoardId() });
+		const postId = createPost(server.doc, { authorId: alice, body: 'What the journey showed me.' }, { now: NOW });
+		const roundId = openRound(server.doc, { openedBy: fran, prompt: 'How are you arriving?' }, NOW);
+		return { server, postId, roundId };
+	}
+
+	it('takes replies, reactions, edits and removals as the board does', () => {
+		const { server, postId } = archiveWithAlicesThread();
+		server.accept('bob', (doc) => createPost(doc, { authorId: bob, body: 'Still thinking of this.', parentId: postId }, { now: NOW + 10 }));
+		server.accept('bob', (doc) => toggleReaction(doc, postId, 'metoo', bob, { now: NOW + 11 }));
+		server.accept('alice', (doc) => editPost(doc, postId, 'What the journey showed me, months on.', { now: NOW + 12 }));
+		server.accept('fran', (doc) => setMark(doc, 'pins', postId, fran, NOW + 13));
+		refused(server.check(server.change((doc) => editPost(doc, postId, 'Not yours.', { now: NOW + 14 })), 'bob'), /Only the author/);
+	});
+
+	it('starts no new thread and keeps its rounds as they were', () => {
+		const { server, roundId } = archiveWithAlicesThread();
+		const thread = server.change((doc) => createPost(doc, { authorId: alice, body: 'A new thread.' }, { now: NOW + 1 }));
+		refused(server.check(thread, 'alice'), /reply to what was shared/);
+		const facilitatorsThread = server.change((doc) => createPost(doc, { authorId: fran, body: 'Not here either.' }, { now: NOW + 1 }));
+		refused(server.check(facilitatorsThread, 'fran'), /reply to what was shared/);
+		const answer = server.change((doc) => answerRound(doc, roundId, bob, { at: NOW + 2, scale: 7 }));
+		refused(server.check(answer, 'bob'), /round has ended/);
+		const closing = server.change((doc) => closeRound(doc, roundId, NOW + 3));
+		refused(server.check(closing, 'fran'), /round has ended/);
 	});
 });

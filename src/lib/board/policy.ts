@@ -254,6 +254,13 @@ class Inspection {
 		return { present: true, value: itemValue(item) };
 	}
 
+	/** Whether a map key held anything before this update, even something since deleted or moved away. */
+	heldBefore(map: Y.AbstractType<unknown>, key: string): boolean {
+		let item: Y.Item | null = map._map.get(key) ?? null;
+		while (item !== null && this.isNew(item)) item = item.left;
+		return item !== null;
+	}
+
 	private installRules(): void {
 		const kind = this.ctx.document.kind;
 		const facilitatorsOnly = (ctx: PolicyContext) => ctx.role === 'facilitator';
@@ -262,6 +269,12 @@ class Inspection {
 				this.rules.set('posts', new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.group, { moderated: true, group: true }));
 				this.rules.set('rounds', new RoundRules(this));
 				this.rules.set('facilitation', new RecordRules(this, 'facilitation', { key: (k) => k === 'session' || k === 'alumni', value: isFacilitationEntry, writers: facilitatorsOnly, signed: true }));
+				this.rules.set('pins', new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
+				this.rules.set('locks', new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
+				break;
+			case 'archive':
+				this.rules.set('posts', new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.archive, { moderated: true, group: true, archive: true }));
+				this.rules.set('rounds', new KeptAsItWas());
 				this.rules.set('pins', new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
 				this.rules.set('locks', new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
 				break;
@@ -291,6 +304,7 @@ function mayWriteDocument(ctx: PolicyContext): boolean {
 	const { document } = ctx;
 	switch (document.kind) {
 		case 'group':
+		case 'archive':
 			return true;
 		case 'care':
 			return ctx.role === 'facilitator' || ctx.userId === document.userId;
@@ -332,6 +346,8 @@ class PostRules implements RootRules {
 			moderated: boolean;
 			/** The group board: thread locks and journey quiet mode apply. */
 			group: boolean;
+			/** A finished session or quarter: its threads take replies, but no new thread starts here. */
+			archive?: boolean;
 		}
 	) {
 		this.posts = ins.doc.getMap(root);
@@ -432,8 +448,11 @@ class PostRules implements RootRules {
 			return;
 		}
 
-		// An id is used once: a new post never takes the place of another, or of a removed or hidden one.
-		if (before.present) throw new Refusal('That post id is already taken');
+		// An id is used once: a new post never takes the place of another, or of a removed, hidden or
+		// archived one (gone from this document, kept in another).
+		if (before.present || this.ins.heldBefore(this.posts as Y.AbstractType<unknown>, postId)) {
+			throw new Refusal('That post id is already taken');
+		}
 		if (post.authorId !== this.ctx.userId) throw new Refusal('Posts can only be written in your own name');
 		if (post.createdAt > this.ins.now + LIMITS.clockSkewMs) throw new Refusal('A post cannot be dated in the future');
 		if (post.editedAt !== undefined && post.editedAt < post.createdAt) throw new Refusal('Not a well-formed post');
@@ -445,7 +464,10 @@ class PostRules implements RootRules {
 				throw new Refusal('This thread is closed to new replies');
 			}
 		}
-		if (this.options.group && this.ctx.role !== 'facilitator' && isQuiet(this.ins.doc)) {
+		if (this.options.archive && post.parentId === undefined) {
+			throw new Refusal('That time has ended: reply to what was shared, or share in today’s circle');
+		}
+		if (this.options.group && !this.options.archive && this.ctx.role !== 'facilitator' && isQuiet(this.ins.doc)) {
 			throw new Refusal('The group is quiet during the journey; posting resumes afterwards');
 		}
 	}
@@ -460,6 +482,17 @@ function readPostBefore(ins: Inspection, value: unknown): Record<string, unknown
 		fields[key] = ins.beforeValue(map, key).value;
 	}
 	return fields;
+}
+
+/** A root that stays as it was when its time ended (an archive's rounds): nothing in it changes. */
+class KeptAsItWas implements RootRules {
+	checkNew(): void {
+		throw new Refusal('That round has ended');
+	}
+	checkDelete(): void {
+		throw new Refusal('That round has ended');
+	}
+	checkEntry(): void {}
 }
 
 /** Round fields the member who opened an alumni round may change while running it. */

@@ -14,6 +14,9 @@
  *                             Y.Map<'alumni', AlumniSettings>       facilitators (who opens alumni rounds)
  *                pins         Y.Map<postId, Mark>                   facilitators
  *                locks        Y.Map<postId, Mark>                   facilitators
+ *   archive:<g>:<period>      posts, rounds, pins, locks as in group:<g>, for one finished session or
+ *                             quarter: replies, reactions, edits and removals as on the board; no new
+ *                             threads and no round changes (the time they belong to is over)
  *   care:<g>:<u> posts        Y.Map<postId, Post>                   the member <u> and facilitators
  *                notices      Y.Map<noticeId, Notice>               facilitators (e.g. "your post was hidden")
  *   journal:<u>  posts        Y.Map<postId, Post>                   <u> alone (notes, intentions, insights)
@@ -54,6 +57,7 @@ export const LIMITS = {
 
 export const ROOTS = {
 	group: ['posts', 'rounds', 'facilitation', 'pins', 'locks'],
+	archive: ['posts', 'rounds', 'pins', 'locks'],
 	care: ['posts', 'notices'],
 	journal: ['posts'],
 	staff: ['notes', 'flags', 'hidden']
@@ -67,6 +71,7 @@ export type PostKind = (typeof POST_KINDS)[number];
 /** Which kinds of post each document holds: its audience decides what belongs there. */
 export const POST_KINDS_BY_DOCUMENT: Record<DocumentKind, readonly PostKind[]> = {
 	group: ['post', 'insight', 'intention', 'checkin'],
+	archive: ['post', 'insight', 'intention', 'checkin'],
 	care: ['post', 'insight', 'intention', 'urgent'],
 	journal: ['post', 'insight', 'intention', 'note'],
 	staff: ['note']

@@ -34,7 +34,7 @@ const granted = (grant: DocumentGrant): DocumentAccess => ({ ok: true, grant });
 /**
  * Who may open which document (DESIGN.md, "Architecture").
  *
- * Writing follows the groups domain's `canWrite` on the group board. The care document is a member's line
+ * Writing follows the groups domain's `canWrite` on the group board and its archives. The care document is a member's line
  * to their facilitators ("support now"), so muting, which silences someone on the shared board, does not
  * close it, and neither does an agreement waiting to be signed: it holds only their own words and their
  * facilitators' replies, and reaching the facilitators in a crisis must stay possible. Only an archived
@@ -48,7 +48,8 @@ export async function getDocumentAccess(
 	switch (document.kind) {
 		case 'journal':
 			return document.userId === userId ? granted({ role: 'member', canWrite: true }) : forbidden;
-		case 'group': {
+		case 'group':
+		case 'archive': {
 			const access = await getGroupAccess(userId, document.groupId);
 			if (!access) return forbidden;
 			if (access.needsSignature) return { ok: false, why: 'unsigned' };

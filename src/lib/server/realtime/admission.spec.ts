@@ -1,6 +1,6 @@
 // Who may open a socket: refusals come with their own close code and before any document byte.
 import { describe, expect, it } from 'vitest';
-import { careDocumentName, groupDocumentName, journalDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { archiveDocumentName, careDocumentName, groupDocumentName, journalDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { createPost, listPosts } from '$lib/board/posts';
 import { and, eq } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
@@ -57,6 +57,11 @@ describe('refuses before sending any document byte', () => {
 		expect(await refusal(groupDocumentName(groupId), outsider)).toEqual({ code: CloseCode.forbidden, received: 0 });
 	});
 
+	it("a member opening another group's archive of a finished session (4403)", async () => {
+		expect(await refusal(archiveDocumentName(otherGroupId, '2026q3'), member)).toEqual({ code: CloseCode.forbidden, received: 0 });
+		expect(await refusal(archiveDocumentName(groupId, '2026q3'), outsider)).toEqual({ code: CloseCode.forbidden, received: 0 });
+	});
+
 	it("a member opening another group's board (4403)", async () => {
 		expect(await refusal(groupDocumentName(otherGroupId), member)).toEqual({
 			code: CloseCode.forbidden,
@@ -88,6 +93,10 @@ describe('refuses before sending any document byte', () => {
 		await groups.add(unsignedGroup, waiting, facilitator);
 		await groups.publishNewAgreement(unsignedGroup, facilitator);
 		expect(await refusal(groupDocumentName(unsignedGroup), waiting)).toEqual({
+			code: CloseCode.agreementRequired,
+			received: 0
+		});
+		expect(await refusal(archiveDocumentName(unsignedGroup, '2026q3'), waiting)).toEqual({
 			code: CloseCode.agreementRequired,
 			received: 0
 		});
@@ -128,6 +137,16 @@ describe('admits', () => {
 		} finally {
 			ada.destroy();
 			robin.destroy();
+		}
+	});
+
+	it('members to their group’s archives, writable as the board is', async () => {
+		const archive = new TestClient(server, archiveDocumentName(groupId, '2026q3'), { person: otherMember });
+		try {
+			await archive.waitForSync();
+			expect(archive.canWrite).toBe(true);
+		} finally {
+			archive.destroy();
 		}
 	});
 

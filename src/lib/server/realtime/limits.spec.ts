@@ -21,7 +21,7 @@ import {
 const JOURNAL_CAP = 1_500_000;
 const { server, groups, members: [ada, bea], groupId } = await startRealtimeCircle({
 	members: ['Ada', 'Bea'],
-	limits: { maxDocumentBytes: { group: 64 * 1024 * 1024, staff: 1_000_000, care: 1_000_000, journal: JOURNAL_CAP } }
+	limits: { maxDocumentBytes: { group: 64 * 1024 * 1024, archive: 64 * 1024 * 1024, staff: 1_000_000, care: 1_000_000, journal: JOURNAL_CAP } }
 });
 // Bea's journal, grown to about a megabyte: what she could make the server send again and again.
 await changeDocument(journalDocumentName(bea.userId), (doc) => {

@@ -45,7 +45,7 @@ export const defaultLimits: RealtimeLimits = {
 	maxAwarenessStateBytes: 4096,
 	maxAwarenessClientsPerConnection: 4,
 	maxSyncRequestsPerMinute: 6,
-	maxDocumentBytes: { group: 64 * MiB, staff: 16 * MiB, care: 16 * MiB, journal: 16 * MiB },
+	maxDocumentBytes: { group: 64 * MiB, archive: 64 * MiB, staff: 16 * MiB, care: 16 * MiB, journal: 16 * MiB },
 	maxConnectionsPerUser: 24,
 	heartbeatMs: 15_000,
 	idleUnloadMs: 30_000,
