@@ -10,11 +10,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { checkUpdate } from '$lib/board/policy';
 import { startAccessChangeRelay, stopAccessChangeRelay } from '../access-events';
+import { archiveFinishedThreads } from '../archive/archive';
 import { recordDocumentOpened, recordRefusedSocket } from '../audit/document-views';
 import { getSessionHardLimit, readSessionEnd, validateSessionToken } from '../auth/sessions';
 import { getConfig } from '../config';
 import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
+import { log } from '../log';
 import { getDocumentAccess } from './access';
 import { loadDataKeyring, type DataKeyring } from './encryption';
 import { checkDataKeyring } from './key-check';
@@ -44,7 +46,11 @@ export const appHooks: RealtimeHooks = {
 	authorize: (userId, document) => getDocumentAccess(userId, document, getGroupAccess),
 	checkUpdate,
 	onConnect: recordDocumentOpened,
-	onRefuse: recordRefusedSocket
+	onRefuse: recordRefusedSocket,
+	afterUnloadDocument(document) {
+		if (document.kind !== 'group') return;
+		archiveFinishedThreads(document.groupId).catch((error) => log.error({ area: 'archive', error }, 'archiving a board failed'));
+	}
 };
 
 export interface RealtimeHandle {

@@ -13,6 +13,7 @@
  *   checkUpdate      each incoming update, on the room's document, before anything is stored
  *   afterStoreUpdate each accepted update, once stored and forwarded (notifications)
  *   readSession      the expiry sweep and rechecks: the session's end, without sliding it
+ *   afterUnloadDocument  a document nobody here has open was unloaded (archiving a board)
  *
  * The app's hooks are in index.ts; tests use the same ones.
  */
@@ -81,6 +82,8 @@ export interface RealtimeHooks {
 	onRefuse?(userId: string, document: string, code: CloseCode): Promise<void>;
 	/** Must not throw; runs after the sender was told "saved". */
 	afterStoreUpdate?(update: StoredUpdate): void;
+	/** Must not throw; runs after the document was compacted and left memory. */
+	afterUnloadDocument?(document: ParsedDocumentName): void;
 }
 
 export interface RealtimeServerOptions {

@@ -14,6 +14,7 @@ export class Rooms {
 	readonly #roomDependencies: RoomDependencies;
 	readonly #compaction: Compaction;
 	readonly #idleUnloadMs: number;
+	readonly #afterUnload: (document: ParsedDocumentName) => void;
 	readonly #log: RealtimeLog;
 	#closing = false;
 
@@ -21,11 +22,13 @@ export class Rooms {
 		roomDependencies: RoomDependencies;
 		compaction: Compaction;
 		idleUnloadMs: number;
+		afterUnload: (document: ParsedDocumentName) => void;
 		log: RealtimeLog;
 	}) {
 		this.#roomDependencies = options.roomDependencies;
 		this.#compaction = options.compaction;
 		this.#idleUnloadMs = options.idleUnloadMs;
+		this.#afterUnload = options.afterUnload;
 		this.#log = options.log;
 	}
 
@@ -97,6 +100,7 @@ export class Rooms {
 			await room.settle();
 			if (this.#compaction.isDue(room.name)) await this.#compaction.compact(room.name);
 			await room.close();
+			if (!this.#closing) this.#afterUnload(room.document);
 		})()
 			.catch((error) => this.#log.error('unloading a document failed', { kind: room.document.kind, error }))
 			.finally(() => this.#unloading.delete(room.name));

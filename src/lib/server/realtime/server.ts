@@ -85,6 +85,7 @@ export class RealtimeServer {
 			},
 			compaction: this.#compaction,
 			idleUnloadMs: this.limits.idleUnloadMs,
+			afterUnload: (document) => hooks.afterUnloadDocument?.(document),
 			log: this.#log
 		});
 		this.#fanOut = new FanOut({

@@ -33,7 +33,8 @@
  * When PostgreSQL refuses a batch's statement, its rows are retried one by one in order, so that one bad
  * row fails alone (with the rest of its sequence); when the connection fails, the whole batch fails.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, like, sql } from 'drizzle-orm';
+import { union } from 'drizzle-orm/pg-core';
 import * as Y from 'yjs';
 import type { Database } from '../db/client';
 import { realtimeClient, realtimeSnapshot, realtimeUpdate } from '../db/schema/realtime';
@@ -447,4 +448,14 @@ function matchResults(
 		if (id === undefined) throw new Error('The stored update was not returned');
 		return { stored: true, id } as const;
 	});
+}
+
+/** The stored documents whose names start with `prefix` (names are ids, never content), sorted. */
+export async function listStoredDocuments(db: Database, prefix: string): Promise<string[]> {
+	const pattern = `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+	const rows = await union(
+		db.selectDistinct({ document: realtimeSnapshot.document }).from(realtimeSnapshot).where(like(realtimeSnapshot.document, pattern)),
+		db.selectDistinct({ document: realtimeUpdate.document }).from(realtimeUpdate).where(like(realtimeUpdate.document, pattern))
+	);
+	return rows.map((row) => row.document).sort();
 }
