@@ -23,7 +23,13 @@ function newestChange(target) {
 const builtAt = fs.existsSync(builtEntry) ? fs.statSync(builtEntry).mtimeMs : 0;
 if (builtAt < Math.max(...sources.map(newestChange))) {
 	console.log('Building Hearth…');
-	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+		cwd: root,
+		stdio: ['inherit', 'pipe', 'inherit'],
+		encoding: 'utf8'
+	});
+	// SvelteKit ends every build with "Run npm run preview …"; here the server starts next instead.
+	process.stdout.write(result.stdout.replace(/^.*to preview your production build locally\.\n/m, ''));
 	if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

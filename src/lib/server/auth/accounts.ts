@@ -2,12 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
 import { user, type PracticeRole, type User } from '../db/schema';
-import {
-	checkPasswordStrength,
-	hashPassword,
-	verifyAgainstDummy,
-	verifyPassword
-} from './passwords';
+import { checkInput } from '../forms';
+import { newAccountForm, newPassword, normaliseEmail } from './forms';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords';
 import { recordFailedSignIn } from '../audit';
 import {
 	checkPasswordWithinLimits,
@@ -17,14 +14,7 @@ import {
 } from './login-limits';
 import { invalidateUserSessions } from './sessions';
 
-export const DISPLAY_NAME_MAX_LENGTH = 60;
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 export class AccountError extends Error {}
-
-export function normaliseEmail(email: string): string {
-	return email.trim().toLowerCase();
-}
 
 export interface NewAccount {
 	email: string;
@@ -33,22 +23,13 @@ export interface NewAccount {
 	role: PracticeRole;
 }
 
-/** Validates what a person typed; throws AccountError with a message meant for them. */
-function checkNewAccount(account: NewAccount): void {
-	if (!EMAIL_PATTERN.test(normaliseEmail(account.email)) || account.email.length > 254) {
-		throw new AccountError('Please enter a valid email address.');
-	}
-	const name = account.displayName.trim();
-	if (name.length === 0) throw new AccountError('Please enter the name you would like to go by.');
-	if (name.length > DISPLAY_NAME_MAX_LENGTH) {
-		throw new AccountError(`Please keep the name under ${DISPLAY_NAME_MAX_LENGTH} characters.`);
-	}
-	const weakness = checkPasswordStrength(account.password);
-	if (weakness) throw new AccountError(weakness);
+/** What a person typed, normalised; throws AccountError with a message meant for them. */
+function checkNewAccount(account: NewAccount): NewAccount {
+	return { ...checkInput(newAccountForm, account, (message) => new AccountError(message)), role: account.role };
 }
 
 async function insertAccount(tx: Database, account: NewAccount): Promise<User> {
-	const email = normaliseEmail(account.email);
+	const { email } = account;
 	const [existing] = await tx.select({ id: user.id }).from(user).where(eq(user.email, email));
 	if (existing) throw new AccountError('An account with this email already exists.');
 	const [created] = await tx
@@ -56,7 +37,7 @@ async function insertAccount(tx: Database, account: NewAccount): Promise<User> {
 		.values({
 			id: generateId(),
 			email,
-			displayName: account.displayName.trim(),
+			displayName: account.displayName,
 			passwordHash: await hashPassword(account.password),
 			role: account.role
 		})
@@ -66,8 +47,7 @@ async function insertAccount(tx: Database, account: NewAccount): Promise<User> {
 
 /** Creates an account. Throws AccountError (safe to show) when the input is not acceptable. */
 export async function createAccount(account: NewAccount): Promise<User> {
-	checkNewAccount(account);
-	return insertAccount(db, account);
+	return insertAccount(db, checkNewAccount(account));
 }
 
 // Once an admin exists one always will (setup never reopens), so a positive answer can be remembered.
@@ -85,8 +65,7 @@ const SETUP_LOCK = 727_002;
 
 /** Creates the practice's first admin; returns null when an admin already exists (setup is closed). */
 export async function createFirstAdmin(account: Omit<NewAccount, 'role'>): Promise<User | null> {
-	const admin = { ...account, role: 'admin' as const };
-	checkNewAccount(admin);
+	const admin = checkNewAccount({ ...account, role: 'admin' });
 	return db.transaction(async (tx) => {
 		await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
 		const [existing] = await tx.select({ id: user.id }).from(user).where(eq(user.role, 'admin')).limit(1);
@@ -134,8 +113,7 @@ export async function changePassword(
 			check === 'refused' ? describeSignInPause() : 'Your current password did not match. Please try again.'
 		);
 	}
-	const weakness = checkPasswordStrength(input.newPassword);
-	if (weakness) throw new AccountError(weakness);
+	checkInput(newPassword, input.newPassword, (message) => new AccountError(message));
 	await db
 		.update(user)
 		.set({ passwordHash: await hashPassword(input.newPassword) })

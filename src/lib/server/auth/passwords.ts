@@ -1,20 +1,8 @@
 import { hash, verify } from '@node-rs/argon2';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '$lib/password-rules';
+import { PASSWORD_MAX_LENGTH } from '$lib/password-rules';
 
 // OWASP's argon2id recommendation: 19 MiB, 2 iterations, 1 lane.
 const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 };
-
-
-/** Returns a message for the person, or null when the password is acceptable. */
-export function checkPasswordStrength(password: string): string | null {
-	if (password.length < PASSWORD_MIN_LENGTH) {
-		return `Please choose a password of at least ${PASSWORD_MIN_LENGTH} characters — a short phrase works well.`;
-	}
-	if (password.length > PASSWORD_MAX_LENGTH) {
-		return `Please keep your password under ${PASSWORD_MAX_LENGTH} characters.`;
-	}
-	return null;
-}
 
 export function hashPassword(password: string): Promise<string> {
 	return hash(password, ARGON2_OPTIONS);

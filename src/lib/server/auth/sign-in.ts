@@ -1,5 +1,6 @@
 import { recordAudit, recordFailedSignIn } from '../audit';
-import { normaliseEmail, verifyCredentials } from './accounts';
+import { verifyCredentials } from './accounts';
+import { NO_MATCH, normaliseEmail } from './forms';
 import { startSession, type CookieEvent } from '.';
 import { checkPasswordWithinLimits, describeSignInPause, getLoginKeys, type PasswordCheckOptions } from './login-limits';
 
@@ -12,8 +13,6 @@ export type SignInEvent = CookieEvent & { getClientAddress(): string };
 export type SignInResult =
 	| { kind: 'signed-in'; userId: string }
 	| { kind: 'refused'; status: 400 | 429; message: string };
-
-const NO_MATCH = 'That email and password did not match. Please try again.';
 
 /**
  * The one way into an account, for every page that signs someone in: the sign-in limits, the password,

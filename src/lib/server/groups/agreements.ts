@@ -5,9 +5,8 @@ import { agreement, agreementSignature, group, type Agreement, type AgreementKin
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
 import { GroupRuleError, NotInGroupError } from './errors';
-
-export const AGREEMENT_MAX_LENGTH = 20_000;
-export const TYPED_NAME_MAX_LENGTH = 100;
+import { checkInput } from '../forms';
+import { agreementBody, typedName } from './forms';
 
 export const DEFAULT_PROGRAM_AGREEMENT = `What is shared in this circle stays in this circle.
 
@@ -33,22 +32,14 @@ As alumni, I also understand that:
 
 Signing again means I want to stay in the circle on these terms.`;
 
+const toRuleError = (message: string) => new GroupRuleError(message);
+
 function checkBody(body: string): string {
-	const trimmed = body.trim();
-	if (!trimmed) throw new GroupRuleError('Please write the agreement text.');
-	if (trimmed.length > AGREEMENT_MAX_LENGTH) {
-		throw new GroupRuleError(`Please keep the agreement under ${AGREEMENT_MAX_LENGTH} characters.`);
-	}
-	return trimmed;
+	return checkInput(agreementBody, body, toRuleError);
 }
 
-export function checkTypedName(typedName: string): string {
-	const trimmed = typedName.trim();
-	if (!trimmed) throw new GroupRuleError('Please type your name to sign.');
-	if (trimmed.length > TYPED_NAME_MAX_LENGTH) {
-		throw new GroupRuleError(`Please keep your typed name under ${TYPED_NAME_MAX_LENGTH} characters.`);
-	}
-	return trimmed;
+export function checkTypedName(name: string): string {
+	return checkInput(typedName, name, toRuleError);
 }
 
 /** The version in force: the newest. */

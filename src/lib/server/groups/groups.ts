@@ -5,22 +5,19 @@ import {
 	group,
 	groupMember,
 	programSession,
-	type FacilitatorKind,
 	type Group,
 	type GroupLifecycle
 } from '../db/schema';
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
-import { isValidTimeZone } from '../schedule/zoned-time';
 import { insertSessions, pickNextSession, planStandardProgram, presentSession, type ProgramStart } from '../schedule/program';
 import { DEFAULT_ALUMNI_AGREEMENT, insertAgreementVersion } from './agreements';
 import { getGroupStanding } from './access';
 import { GroupRuleError, NotInGroupError } from './errors';
+import { checkInput } from '../forms';
+import { newGroupDetails } from './forms';
 
-export const GROUP_NAME_MAX_LENGTH = 80;
-export const GROUP_DESCRIPTION_MAX_LENGTH = 500;
 export const DEFAULT_CAPACITY = 6;
-export const MAX_CAPACITY = 20;
 
 export const LIFECYCLE_LABELS: Record<GroupLifecycle, string> = {
 	forming: 'Forming',
@@ -37,10 +34,6 @@ export const NEXT_LIFECYCLE: Record<GroupLifecycle, GroupLifecycle | null> = {
 	archived: null
 };
 
-export function isFacilitatorKind(value: string): value is FacilitatorKind {
-	return value === 'therapist' || value === 'medical_provider';
-}
-
 export interface NewGroup {
 	creatorId: string;
 	creatorKind: string;
@@ -53,27 +46,9 @@ export interface NewGroup {
 	program: ProgramStart | null;
 }
 
-function checkNewGroup(input: NewGroup) {
-	const name = input.name.trim();
-	if (!name) throw new GroupRuleError('Please give the group a name.');
-	if (name.length > GROUP_NAME_MAX_LENGTH) {
-		throw new GroupRuleError(`Please keep the name under ${GROUP_NAME_MAX_LENGTH} characters.`);
-	}
-	const description = input.description.trim();
-	if (description.length > GROUP_DESCRIPTION_MAX_LENGTH) {
-		throw new GroupRuleError(`Please keep the description under ${GROUP_DESCRIPTION_MAX_LENGTH} characters.`);
-	}
-	if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > MAX_CAPACITY) {
-		throw new GroupRuleError(`Please choose a capacity between 1 and ${MAX_CAPACITY} members.`);
-	}
-	if (!isValidTimeZone(input.timeZone)) throw new GroupRuleError('Please choose the time zone the group meets in.');
-	if (!isFacilitatorKind(input.creatorKind)) throw new GroupRuleError('Please say whether you are the therapist or the medical provider.');
-	return { name, description, kind: input.creatorKind };
-}
-
 /** Creates a group with its creator as facilitator, agreement version 1 and (optionally) the standard program. */
 export async function createGroup(input: NewGroup): Promise<Group> {
-	const { name, description, kind } = checkNewGroup(input);
+	const { name, description, creatorKind: kind } = checkInput(newGroupDetails, input, (message) => new GroupRuleError(message));
 	const sessions = input.program ? planStandardProgram(input.program, input.timeZone) : [];
 	return db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;

@@ -5,7 +5,8 @@ import { group, groupMember, user, type FacilitatorKind, type MembershipStatus }
 import { recordAudit, type AuditAction } from '../audit';
 import { announceAccessChange } from '../access-events';
 import { getCurrentAgreement, listLatestSignedVersions } from './agreements';
-import { isFacilitatorKind } from './groups';
+import { checkInput } from '../forms';
+import { addFacilitatorForm } from './forms';
 import { GroupRuleError, NotInGroupError } from './errors';
 
 export type MemberState = 'joined' | 'signed' | 'muted' | 'alumni' | 'removed' | 'left';
@@ -198,8 +199,7 @@ export async function addFacilitator(input: {
 	userId: string;
 	kind: string;
 }): Promise<void> {
-	const kind = input.kind;
-	if (!isFacilitatorKind(kind)) throw new GroupRuleError('Please choose therapist or medical provider.');
+	const kind = checkInput(addFacilitatorForm.entries.kind, input.kind, (message) => new GroupRuleError(message));
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		const [staff] = await tx

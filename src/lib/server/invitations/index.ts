@@ -10,7 +10,8 @@ import { generateId } from '../db/ids';
 import { group, groupMember, invitation, type Agreement, type Invitation } from '../db/schema';
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
-import { normaliseEmail } from '../auth/accounts';
+import { checkInput } from '../forms';
+import { invitationForm } from './forms';
 import { checkTypedName, getCurrentAgreement, insertSignature } from '../groups/agreements';
 import { countActiveMembers } from '../groups/membership';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
@@ -18,9 +19,7 @@ import { isMailConfigured, sendInvitationEmail } from '../mail';
 import { log } from '../log';
 
 export const INVITATION_LIFETIME_DAYS = 7;
-export const NOTE_MAX_LENGTH = 280;
 const DAY = 24 * 60 * 60 * 1000;
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** 160 random bits, like a session token. */
 function generateInvitationToken(): string {
@@ -132,13 +131,7 @@ async function deliver(created: Invitation, token: string, origin: string): Prom
 }
 
 function checkContact(input: { email: string; note: string }) {
-	const email = input.email.trim() ? normaliseEmail(input.email) : null;
-	if (email && (!EMAIL_PATTERN.test(email) || email.length > 254)) {
-		throw new GroupRuleError('Please check the email address, or leave it empty to copy the link yourself.');
-	}
-	const note = input.note.trim() || null;
-	if (note && note.length > NOTE_MAX_LENGTH) throw new GroupRuleError(`Please keep the note under ${NOTE_MAX_LENGTH} characters.`);
-	return { email, note };
+	return checkInput(invitationForm, input, (message) => new GroupRuleError(message));
 }
 
 /**

@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { groupDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { readPost } from '$lib/board/posts';
-import { LIMITS, isFlag, type Flag } from '$lib/board/schema';
+import { isFlag, type Flag } from '$lib/board/schema';
 import { recordAudit } from '../audit';
 import { db } from '../db';
 import { generateId } from '../db/ids';
@@ -15,16 +15,15 @@ import { getGroupAccess, listFacilitatorIds } from '../groups/access';
 import { NotInGroupError } from '../groups/errors';
 import { changeDocument, readDocument } from '../realtime/server-writes';
 import { ModerationError } from './errors';
+import { checkInput } from '../forms';
+import { moderationNote } from './forms';
 import { requireFacilitatorAccess } from './posts';
 
 /** Flags a post for the facilitators' review. Any member of the group may, muted ones included. */
 export async function flagPost(input: { groupId: string; userId: string; postId: string; reason?: string }): Promise<string> {
 	const access = await getGroupAccess(input.userId, input.groupId);
 	if (!access) throw new NotInGroupError();
-	const reason = input.reason?.trim() ?? '';
-	if (reason.length > LIMITS.reasonChars) {
-		throw new ModerationError(`Please keep the reason under ${LIMITS.reasonChars} characters.`);
-	}
+	const reason = checkInput(moderationNote, input.reason ?? '', (message) => new ModerationError(message));
 	const document = groupDocumentName(input.groupId);
 	const doc = await readDocument(document);
 	try {

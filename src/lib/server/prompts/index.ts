@@ -4,11 +4,12 @@
  * from then on — edited by its facilitators (routes guard with requireFacilitator), never shared.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { LIMITS } from '$lib/board/schema';
 import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
 import { checkInPrompt, promptKinds, promptLibrary, type PromptKind } from '../db/schema';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
+import { checkInput } from '../forms';
+import { promptKind, promptText } from './forms';
 
 export const PROMPT_KIND_LABELS: Record<PromptKind, string> = {
 	arriving: 'Arriving',
@@ -44,17 +45,10 @@ export const STARTER_PROMPTS: Record<PromptKind, string[]> = {
 
 export type PromptView = { id: string; kind: PromptKind; text: string };
 
-export function isPromptKind(value: string): value is PromptKind {
-	return (promptKinds as readonly string[]).includes(value);
-}
+const toRuleError = (message: string) => new GroupRuleError(message);
 
 function readPromptText(text: string): string {
-	const trimmed = text.trim();
-	if (trimmed.length === 0) throw new GroupRuleError('Please write the prompt.');
-	if (trimmed.length > LIMITS.promptChars) {
-		throw new GroupRuleError(`Please keep a prompt under ${LIMITS.promptChars} characters.`);
-	}
-	return trimmed;
+	return checkInput(promptText, text, toRuleError);
 }
 
 /** Copies the starter set in, once per group; a library emptied on purpose stays empty. */
@@ -82,8 +76,7 @@ export async function listPrompts(groupId: string): Promise<PromptView[]> {
 }
 
 export async function addPrompt(input: { groupId: string; actorId: string; kind: string; text: string }): Promise<string> {
-	const { kind } = input;
-	if (!isPromptKind(kind)) throw new GroupRuleError('Please choose when this prompt is for.');
+	const kind = checkInput(promptKind, input.kind, toRuleError);
 	const text = readPromptText(input.text);
 	return db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;

@@ -4,14 +4,14 @@ import { generateId } from '../db/ids';
 import {
 	group,
 	programSession,
-	programSessionKinds,
-	programSessionStates,
 	type ProgramSession,
 	type ProgramSessionKind,
 	type ProgramSessionState
 } from '../db/schema';
 import { recordAudit } from '../audit';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
+import { checkInput } from '../forms';
+import { intervalDays, sessionKind, sessionState } from './forms';
 import { addDays, formatSessionTime, fromZonedDateTime, toZonedDateTime } from './zoned-time';
 
 /** The standard KAP program: two preparation sessions, four journeys, one integration session. */
@@ -42,13 +42,7 @@ export function describeSession(session: Pick<ProgramSession, 'kind' | 'number'>
 	return `${KIND_LABELS[session.kind]} ${session.number}`;
 }
 
-export function isSessionKind(value: string): value is ProgramSessionKind {
-	return (programSessionKinds as readonly string[]).includes(value);
-}
-
-export function isSessionState(value: string): value is ProgramSessionState {
-	return (programSessionStates as readonly string[]).includes(value);
-}
+const toRuleError = (message: string) => new GroupRuleError(message);
 
 export interface ProgramStart {
 	/** YYYY-MM-DD and HH:MM of the first session, in the group's zone. */
@@ -60,11 +54,9 @@ export interface ProgramStart {
 
 /** The standard program's sessions at a regular rhythm, as instants. */
 export function planStandardProgram(start: ProgramStart, timeZone: string) {
-	if (!Number.isInteger(start.intervalDays) || start.intervalDays < 1 || start.intervalDays > 60) {
-		throw new GroupRuleError('Please choose between 1 and 60 days between sessions.');
-	}
+	const days = checkInput(intervalDays, start.intervalDays, toRuleError);
 	return STANDARD_PROGRAM.map((session, index) => {
-		const startsAt = fromZonedDateTime(addDays(start.firstDate, index * start.intervalDays), start.time, timeZone);
+		const startsAt = fromZonedDateTime(addDays(start.firstDate, index * days), start.time, timeZone);
 		if (!startsAt) throw new GroupRuleError('Please give the first session a date and a time.');
 		return { ...session, startsAt };
 	});
@@ -127,8 +119,7 @@ export async function addSession(input: {
 	date: string;
 	time: string;
 }): Promise<void> {
-	const kind = input.kind;
-	if (!isSessionKind(kind)) throw new GroupRuleError('Please choose what kind of session this is.');
+	const kind = checkInput(sessionKind, input.kind, toRuleError);
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		const startsAt = readInstant(input.date, input.time, await getGroupZone(tx, input.groupId));
@@ -161,8 +152,7 @@ export async function updateSession(input: {
 	time: string;
 	state: string;
 }): Promise<void> {
-	const state = input.state;
-	if (!isSessionState(state)) throw new GroupRuleError('Please choose the session state.');
+	const state = checkInput(sessionState, input.state, toRuleError);
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		const startsAt = readInstant(input.date, input.time, await getGroupZone(tx, input.groupId));

@@ -2,7 +2,8 @@ import { fail, redirect } from '@sveltejs/kit';
 import { AccountError, changePassword } from '$lib/server/auth/accounts';
 import { endAllSessions, startSession } from '$lib/server/auth';
 import { requireUser } from '$lib/server/auth/guards';
-import { readText } from '$lib/server/auth/forms';
+import { changePasswordForm } from '$lib/server/auth/forms';
+import { isRefused, parseForm } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,14 +16,13 @@ export const actions: Actions = {
 	changePassword: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
-		if (readText(form, 'newPassword') !== readText(form, 'confirmPassword')) {
-			return fail(400, { action: 'changePassword', message: 'The two new passwords did not match.' });
-		}
+		const input = parseForm(form, changePasswordForm, { action: 'changePassword' });
+		if (isRefused(input)) return input;
 		try {
 			await changePassword({
 				userId: user.id,
-				currentPassword: readText(form, 'currentPassword'),
-				newPassword: readText(form, 'newPassword'),
+				currentPassword: input.currentPassword,
+				newPassword: input.newPassword,
 				address: event.getClientAddress()
 			});
 		} catch (e) {

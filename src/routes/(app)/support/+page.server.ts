@@ -1,12 +1,12 @@
-import { fail, error } from '@sveltejs/kit';
-import { isId } from '$lib/board/document-names';
+import { error, fail } from '@sveltejs/kit';
 import { requireUser } from '$lib/server/auth/guards';
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import { listGroupsForUser } from '$lib/server/groups/groups';
 import { NotInGroupError } from '$lib/server/groups/errors';
 import { ModerationError } from '$lib/server/moderation/errors';
 import { getCrisisLines, telephoneOf } from '$lib/server/support/crisis-lines';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
+import { urgentMessageForm } from '$lib/server/support/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -26,12 +26,12 @@ export const actions: Actions = {
 	urgent: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
-		const groupId = readText(form, 'groupId');
-		const body = readText(form, 'body');
-		if (!isId(groupId)) return fail(400, { message: 'Choose the group whose facilitators you want to reach.', body });
+		const { body } = readTyped(form, 'body');
+		const input = parseForm(form, urgentMessageForm, { body });
+		if (isRefused(input)) return input;
 		let emailing: boolean;
 		try {
-			({ emailing } = await sendUrgentMessage({ groupId, userId: user.id, body }));
+			({ emailing } = await sendUrgentMessage({ ...input, userId: user.id }));
 		} catch (e) {
 			if (e instanceof ModerationError) return fail(400, { message: e.message, body });
 			if (e instanceof NotInGroupError) error(404, 'Not found');

@@ -2,7 +2,8 @@ import { fail, redirect } from '@sveltejs/kit';
 import { hasAdmin } from '$lib/server/auth/accounts';
 import { signIn } from '$lib/server/auth/sign-in';
 import { safeNextPath } from '$lib/server/auth/guards';
-import { readText } from '$lib/server/auth/forms';
+import { signInForm } from '$lib/server/auth/forms';
+import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -13,9 +14,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	default: async (event) => {
 		const form = await event.request.formData();
-		const email = readText(form, 'email');
-		const result = await signIn(event, { email, password: readText(form, 'password'), via: 'login' });
-		if (result.kind === 'refused') return fail(result.status, { email, message: result.message });
+		const input = parseForm(form, signInForm, readTyped(form, 'email'));
+		if (isRefused(input)) return input;
+		const result = await signIn(event, { ...input, via: 'login' });
+		if (result.kind === 'refused') return fail(result.status, { email: input.email, message: result.message });
 		redirect(303, safeNextPath(event.url.searchParams.get('next')));
 	}
 };

@@ -1,7 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { AccountError, createFirstAdmin, hasAdmin } from '$lib/server/auth/accounts';
 import { startSession } from '$lib/server/auth';
-import { readText } from '$lib/server/auth/forms';
+import { setupForm } from '$lib/server/auth/forms';
+import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
 import { checkSetupCode, closeSetup } from '$lib/server/setup/setup-code';
 import type { Actions, PageServerLoad } from './$types';
@@ -14,9 +15,11 @@ export const actions: Actions = {
 	default: async (event) => {
 		if (await hasAdmin()) redirect(303, '/login');
 		const form = await event.request.formData();
-		const displayName = readText(form, 'displayName');
-		const email = readText(form, 'email');
-		const check = await checkSetupCode(readText(form, 'setupCode'), event.getClientAddress());
+		const typed = readTyped(form, 'displayName', 'email');
+		const { displayName, email } = typed;
+		const input = parseForm(form, setupForm, typed);
+		if (isRefused(input)) return input;
+		const check = await checkSetupCode(input.setupCode, event.getClientAddress());
 		if (check === 'throttled') {
 			return fail(429, { message: 'Too many wrong setup codes. Please wait 15 minutes, then try again.', displayName, email });
 		}
@@ -37,7 +40,7 @@ export const actions: Actions = {
 			});
 		}
 		try {
-			const admin = await createFirstAdmin({ displayName, email, password: readText(form, 'password') });
+			const admin = await createFirstAdmin(input);
 			if (!admin) redirect(303, '/login');
 			await closeSetup();
 			await startSession(event, admin.id);

@@ -5,7 +5,9 @@ import { fail, redirect } from '@sveltejs/kit';
 import { AccountError, createAccount } from '$lib/server/auth/accounts';
 import { signIn } from '$lib/server/auth/sign-in';
 import { startSession } from '$lib/server/auth';
-import { readText } from '$lib/server/auth/forms';
+import { newAccountForm, signInForm } from '$lib/server/auth/forms';
+import { isRefused, parseForm, readTyped } from '$lib/server/forms';
+import { signatureForm } from '$lib/server/groups/forms';
 import { recordAudit } from '$lib/server/audit';
 import { getGroupAccess } from '$lib/server/groups/access';
 import { GroupRuleError } from '$lib/server/groups/errors';
@@ -36,16 +38,17 @@ export const actions: Actions = {
 	createAccount: async (event) => {
 		await requireOpenInvitation(event.params.token);
 		const form = await event.request.formData();
-		const displayName = readText(form, 'displayName');
-		const email = readText(form, 'email');
+		const typed = { action: 'createAccount', ...readTyped(form, 'displayName', 'email') };
+		const input = parseForm(form, newAccountForm, typed);
+		if (isRefused(input)) return input;
 		try {
 			// Invitees are always members of the practice; the role is never read from the form.
-			const created = await createAccount({ displayName, email, password: readText(form, 'password'), role: 'member' });
+			const created = await createAccount({ ...input, role: 'member' });
 			await startSession(event, created.id);
 			await recordAudit({ action: 'account.created', actorId: created.id, objectType: 'user', objectId: created.id });
 			await recordAudit({ action: 'auth.sign_in', actorId: created.id, objectType: 'user', objectId: created.id });
 		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { action: 'createAccount', message: e.message, displayName, email });
+			if (e instanceof AccountError) return fail(400, { ...typed, message: e.message });
 			throw e;
 		}
 		return { action: 'createAccount' };
@@ -53,25 +56,24 @@ export const actions: Actions = {
 	signIn: async (event) => {
 		await requireOpenInvitation(event.params.token);
 		const form = await event.request.formData();
-		const email = readText(form, 'email');
-		const result = await signIn(event, { email, password: readText(form, 'password'), via: 'invitation' });
-		if (result.kind === 'refused') return fail(result.status, { action: 'signIn', email, message: result.message });
+		const input = parseForm(form, signInForm, { action: 'signIn', ...readTyped(form, 'email') });
+		if (isRefused(input)) return input;
+		const result = await signIn(event, { ...input, via: 'invitation' });
+		if (result.kind === 'refused') return fail(result.status, { action: 'signIn', email: input.email, message: result.message });
 		return { action: 'signIn' };
 	},
 	accept: async (event) => {
 		const user = event.locals.user;
 		if (!user) return fail(401, { action: 'accept', message: 'Please sign in or create your account first.' });
-		const form = await event.request.formData();
-		if (readText(form, 'consent') !== 'on') {
-			return fail(400, { action: 'accept', message: 'Please tick the box to confirm you agree.' });
-		}
+		const input = parseForm(await event.request.formData(), signatureForm, { action: 'accept' });
+		if (isRefused(input)) return input;
 		let groupId: string;
 		try {
 			({ groupId } = await acceptInvitation({
 				token: event.params.token,
 				userId: user.id,
-				typedName: readText(form, 'typedName'),
-				agreementVersion: Number(readText(form, 'version'))
+				typedName: input.typedName,
+				agreementVersion: input.version
 			}));
 		} catch (e) {
 			if (e instanceof InvitationError || e instanceof GroupRuleError) {

@@ -1,7 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { AccountError, createAccount, listStaff } from '$lib/server/auth/accounts';
 import { requireAdmin } from '$lib/server/auth/guards';
-import { readText } from '$lib/server/auth/forms';
+import { newAccountForm } from '$lib/server/auth/forms';
+import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -17,16 +18,17 @@ export const actions: Actions = {
 	createStaff: async (event) => {
 		const admin = await requireAdmin(event);
 		const form = await event.request.formData();
-		const displayName = readText(form, 'displayName');
-		const email = readText(form, 'email');
+		const typed = readTyped(form, 'displayName', 'email');
+		const input = parseForm(form, newAccountForm, typed);
+		if (isRefused(input)) return input;
 		try {
 			// The role is fixed here, never read from the form: this page only ever creates staff.
-			const created = await createAccount({ displayName, email, password: readText(form, 'password'), role: 'staff' });
+			const created = await createAccount({ ...input, role: 'staff' });
 			await recordAudit({ action: 'staff.created', actorId: admin.id, objectType: 'user', objectId: created.id });
 		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { message: e.message, displayName, email });
+			if (e instanceof AccountError) return fail(400, { ...typed, message: e.message });
 			throw e;
 		}
-		return { created: `${displayName.trim()} can now sign in.` };
+		return { created: `${input.displayName} can now sign in.` };
 	}
 };

@@ -1,7 +1,7 @@
-import { fail } from '@sveltejs/kit';
 import { requireAdmin } from '$lib/server/auth/guards';
-import { readText } from '$lib/server/auth/forms';
-import { formatCrisisLines, getCrisisLines, parseCrisisLines, setCrisisLines } from '$lib/server/support/crisis-lines';
+import { isRefused, parseForm, readTyped } from '$lib/server/forms';
+import { crisisLinesForm } from '$lib/server/support/forms';
+import { formatCrisisLines, getCrisisLines, setCrisisLines } from '$lib/server/support/crisis-lines';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -12,10 +12,10 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	save: async (event) => {
 		const admin = await requireAdmin(event);
-		const text = readText(await event.request.formData(), 'lines');
-		const lines = parseCrisisLines(text);
-		if (typeof lines === 'string') return fail(400, { message: lines, text });
-		await setCrisisLines({ actorId: admin.id, lines });
+		const form = await event.request.formData();
+		const input = parseForm(form, crisisLinesForm, { text: readTyped(form, 'lines').lines });
+		if (isRefused(input)) return input;
+		await setCrisisLines({ actorId: admin.id, lines: input.lines });
 		return { saved: 'Saved. Everyone now sees these lines under Support.' };
 	}
 };

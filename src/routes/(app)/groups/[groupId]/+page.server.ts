@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { requireFacilitator, requireGroupMember } from '$lib/server/groups/access';
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm } from '$lib/server/forms';
+import { lifecycleForm } from '$lib/server/groups/forms';
 import { DEFAULT_ALUMNI_AGREEMENT } from '$lib/server/groups/agreements';
 import { changeLifecycle, getGroup, LIFECYCLE_LABELS, NEXT_LIFECYCLE } from '$lib/server/groups/groups';
 import { leaveGroup, listMembers } from '$lib/server/groups/membership';
@@ -44,14 +45,10 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	changeLifecycle: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), lifecycleForm, { action: 'changeLifecycle' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('changeLifecycle', async () => {
-			await changeLifecycle({
-				groupId: access.groupId,
-				actorId: user.id,
-				to: readText(form, 'to'),
-				alumniAgreementBody: readText(form, 'alumniAgreementBody')
-			});
+			await changeLifecycle({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'changeLifecycle', saved: 'The group has moved on to its next stage.' };
 		});
 	},

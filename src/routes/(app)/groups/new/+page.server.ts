@@ -1,9 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth/guards';
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import { DEFAULT_PROGRAM_AGREEMENT } from '$lib/server/groups/agreements';
 import { GroupRuleError } from '$lib/server/groups/errors';
-import { createGroup, DEFAULT_CAPACITY, MAX_CAPACITY } from '$lib/server/groups/groups';
+import { newGroupForm, MAX_CAPACITY } from '$lib/server/groups/forms';
+import { createGroup, DEFAULT_CAPACITY } from '$lib/server/groups/groups';
 import { listTimeZones } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -21,31 +22,18 @@ export const actions: Actions = {
 	create: async (event) => {
 		const user = await requireStaff(event);
 		const form = await event.request.formData();
-		const values = {
-			name: readText(form, 'name'),
-			description: readText(form, 'description'),
-			capacity: readText(form, 'capacity'),
-			timeZone: readText(form, 'timeZone'),
-			creatorKind: readText(form, 'creatorKind'),
-			agreementBody: readText(form, 'agreementBody'),
-			standardProgram: readText(form, 'standardProgram') === 'on',
-			firstDate: readText(form, 'firstDate'),
-			time: readText(form, 'time'),
-			intervalDays: readText(form, 'intervalDays')
-		};
+		const typed = readTyped(form, ...(Object.keys(newGroupForm.entries) as (keyof typeof newGroupForm.entries)[]));
+		// What was typed goes back into a refused form.
+		const values = { ...typed, standardProgram: typed.standardProgram === 'on' };
+		const input = parseForm(form, newGroupForm, { values });
+		if (isRefused(input)) return input;
+		const { standardProgram, firstDate, time, intervalDays, ...details } = input;
 		let groupId: string;
 		try {
 			const created = await createGroup({
+				...details,
 				creatorId: user.id,
-				creatorKind: values.creatorKind,
-				name: values.name,
-				description: values.description,
-				capacity: Number(values.capacity),
-				timeZone: values.timeZone,
-				agreementBody: values.agreementBody,
-				program: values.standardProgram
-					? { firstDate: values.firstDate, time: values.time, intervalDays: Number(values.intervalDays) }
-					: null
+				program: standardProgram ? { firstDate, time, intervalDays: Number(intervalDays) } : null
 			});
 			groupId = created.id;
 		} catch (e) {

@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { requireFacilitator, requireGroupMember } from '$lib/server/groups/access';
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm } from '$lib/server/forms';
+import { publishAgreementForm, signatureForm } from '$lib/server/groups/forms';
 import { getCurrentAgreement, getLatestSignature, publishAgreement, signAgreement } from '$lib/server/groups/agreements';
 import { getGroup } from '$lib/server/groups/groups';
 import { declineAgreement } from '$lib/server/groups/membership';
@@ -28,13 +29,10 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	sign: async (event) => {
 		const { user, access } = await requireGroupMember(event, event.params.groupId, { allowUnsigned: true });
-		const form = await event.request.formData();
-		const version = Number(readText(form, 'version'));
-		if (readText(form, 'consent') !== 'on') {
-			return fail(400, { action: 'sign', message: 'Please tick the box to confirm you agree.' });
-		}
+		const input = parseForm(await event.request.formData(), signatureForm, { action: 'sign' });
+		if (isRefused(input)) return input;
 		const result = await runGroupCommand('sign', () =>
-			signAgreement({ groupId: access.groupId, userId: user.id, typedName: readText(form, 'typedName'), version })
+			signAgreement({ groupId: access.groupId, userId: user.id, typedName: input.typedName, version: input.version })
 		);
 		if (result) return result;
 		redirect(303, `/groups/${access.groupId}`);
@@ -48,9 +46,10 @@ export const actions: Actions = {
 	},
 	publish: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), publishAgreementForm, { action: 'publish' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('publish', async () => {
-			const created = await publishAgreement({ groupId: access.groupId, actorId: user.id, body: readText(form, 'body') });
+			const created = await publishAgreement({ groupId: access.groupId, actorId: user.id, body: input.body });
 			return { action: 'publish', saved: `Version ${created.version} is now in force. Members are asked to sign it.` };
 		});
 	}

@@ -1,5 +1,8 @@
 import { requireFacilitator } from '$lib/server/groups/access';
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm } from '$lib/server/forms';
+import { addFacilitatorForm, memberForm } from '$lib/server/groups/forms';
+import { invitationForm, invitationIdForm } from '$lib/server/invitations/forms';
+import { muteForm } from '$lib/server/moderation/forms';
 import { getGroup } from '$lib/server/groups/groups';
 import {
 	addFacilitator,
@@ -60,11 +63,10 @@ function describeDelivery(created: CreatedInvitation): string {
 export const actions: Actions = {
 	invite: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
-		const email = readText(form, 'email');
-		const note = readText(form, 'note');
+		const input = parseForm(await event.request.formData(), invitationForm, { action: 'invite' });
+		if (isRefused(input)) return input;
 		const result = await runGroupCommand('invite', () =>
-			createInvitation({ groupId: access.groupId, actorId: user.id, email, note, origin: event.url.origin })
+			createInvitation({ groupId: access.groupId, actorId: user.id, email: input.email ?? '', note: input.note ?? '', origin: event.url.origin })
 		);
 		if ('link' in result) {
 			return { action: 'invite', link: result.link, saved: describeDelivery(result) };
@@ -73,14 +75,10 @@ export const actions: Actions = {
 	},
 	reissue: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), invitationIdForm, { action: 'reissue' });
+		if (isRefused(input)) return input;
 		const result = await runGroupCommand('reissue', () =>
-			reissueInvitation({
-				groupId: access.groupId,
-				actorId: user.id,
-				invitationId: readText(form, 'invitationId'),
-				origin: event.url.origin
-			})
+			reissueInvitation({ ...input, groupId: access.groupId, actorId: user.id, origin: event.url.origin })
 		);
 		if ('link' in result) {
 			return { action: 'invite', link: result.link, saved: `A fresh link replaces the old one. ${describeDelivery(result)}` };
@@ -89,53 +87,51 @@ export const actions: Actions = {
 	},
 	revoke: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), invitationIdForm, { action: 'revoke' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('revoke', async () => {
-			await revokeInvitation({ groupId: access.groupId, actorId: user.id, invitationId: readText(form, 'invitationId') });
+			await revokeInvitation({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'revoke', saved: 'Invitation withdrawn. Its link no longer works.' };
 		});
 	},
 	mute: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), muteForm, { action: 'members' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('members', async () => {
-			const hours = Number(readText(form, 'hours'));
-			const timed = Number.isInteger(hours) && hours > 0;
-			await muteMember({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId'), hours: timed ? hours : null });
+			await muteMember({ ...input, groupId: access.groupId, actorId: user.id });
 			return {
 				action: 'members',
-				saved: timed
-					? `Muted for ${hours} hours: they can read but not post, and can still message the facilitators.`
+				saved: input.hours
+					? `Muted for ${input.hours} hours: they can read but not post, and can still message the facilitators.`
 					: 'Muted: they can read but not post, and can still message the facilitators.'
 			};
 		});
 	},
 	unmute: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), memberForm, { action: 'members' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('members', async () => {
-			await unmuteMember({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId') });
+			await unmuteMember({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'members', saved: 'They can post again.' };
 		});
 	},
 	remove: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), memberForm, { action: 'members' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('members', async () => {
-			await removeMember({ groupId: access.groupId, actorId: user.id, userId: readText(form, 'userId') });
+			await removeMember({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'members', saved: 'Removed. Their access ended immediately.' };
 		});
 	},
 	addFacilitator: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), addFacilitatorForm, { action: 'addFacilitator' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('addFacilitator', async () => {
-			await addFacilitator({
-				groupId: access.groupId,
-				actorId: user.id,
-				userId: readText(form, 'userId'),
-				kind: readText(form, 'kind')
-			});
+			await addFacilitator({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'addFacilitator', saved: 'Co-facilitator added.' };
 		});
 	}

@@ -1,14 +1,13 @@
 // Moderation requests from the board and the staff space. Thin: parse, authorise (in the moderation
 // domain, which checks the person's standing in this group on every call), run one command, answer.
 import { error, fail } from '@sveltejs/kit';
-import { isId } from '$lib/board/document-names';
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm } from '$lib/server/forms';
 import { requireGroupMember } from '$lib/server/groups/access';
 import { NotInGroupError } from '$lib/server/groups/errors';
 import { ModerationError } from '$lib/server/moderation/errors';
 import { flagPost, resolveFlag } from '$lib/server/moderation/flags';
 import { hidePost, redactPost, restorePost } from '$lib/server/moderation/posts';
-import { isModerationReason } from '$lib/server/moderation/reasons';
+import { flagForm, hideForm, postForm, redactForm, resolveForm } from '$lib/server/moderation/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -27,57 +26,49 @@ async function run(action: string, command: () => Promise<unknown>, done: string
 	}
 }
 
-async function readRequest(event: Parameters<Actions[string]>[0]) {
+/** Reads the request after checking the person belongs to the group; the command checks their role. */
+async function readRequest<S extends Parameters<typeof parseForm>[1]>(event: Parameters<Actions[string]>[0], action: string, schema: S) {
 	const { user } = await requireGroupMember(event, event.params.groupId);
-	const form = await event.request.formData();
-	const postId = readText(form, 'postId');
-	if (!isId(postId)) error(400, 'That post could not be found.');
-	return { user, form, postId, groupId: event.params.groupId };
-}
-
-function readReason(form: FormData) {
-	const reason = readText(form, 'reason');
-	return isModerationReason(reason) ? reason : null;
+	const input = parseForm(await event.request.formData(), schema, { action });
+	return { user, input, groupId: event.params.groupId };
 }
 
 export const actions: Actions = {
 	flag: async (event) => {
-		const { user, form, postId, groupId } = await readRequest(event);
+		const { user, input, groupId } = await readRequest(event, 'flag', flagForm);
+		if (isRefused(input)) return input;
 		return run(
 			'flag',
-			() => flagPost({ groupId, userId: user.id, postId, reason: readText(form, 'note') }),
+			() => flagPost({ groupId, userId: user.id, postId: input.postId, reason: input.note }),
 			'Thank you. The facilitators will look at it. They are not on the board around the clock — if someone may be in danger now, use Support.'
 		);
 	},
 	hide: async (event) => {
-		const { user, form, postId, groupId } = await readRequest(event);
-		const reason = readReason(form);
-		if (!reason) return fail(400, { action: 'hide', message: 'Choose a reason, so the author knows why.' });
+		const { user, input, groupId } = await readRequest(event, 'hide', hideForm);
+		if (isRefused(input)) return input;
 		return run(
 			'hide',
-			() => hidePost({ groupId, actorId: user.id, postId, reason, note: readText(form, 'note') }),
+			() => hidePost({ ...input, groupId, actorId: user.id }),
 			'Hidden. It is in the staff space, where you can restore it.'
 		);
 	},
 	restore: async (event) => {
-		const { user, postId, groupId } = await readRequest(event);
-		return run('restore', () => restorePost({ groupId, actorId: user.id, postId }), 'Restored to the board.');
+		const { user, input, groupId } = await readRequest(event, 'restore', postForm);
+		if (isRefused(input)) return input;
+		return run('restore', () => restorePost({ ...input, groupId, actorId: user.id }), 'Restored to the board.');
 	},
 	redact: async (event) => {
-		const { user, form, postId, groupId } = await readRequest(event);
-		const reason = readReason(form);
-		if (!reason) return fail(400, { action: 'redact', message: 'Choose a reason for the record.' });
+		const { user, input, groupId } = await readRequest(event, 'redact', redactForm);
+		if (isRefused(input)) return input;
 		return run(
 			'redact',
-			() => redactPost({ groupId, actorId: user.id, postId, reason, note: readText(form, 'note') }),
+			() => redactPost({ ...input, groupId, actorId: user.id }),
 			'Removed for good. Only a note that a facilitator removed it remains.'
 		);
 	},
 	resolve: async (event) => {
-		const { user } = await requireGroupMember(event, event.params.groupId);
-		const form = await event.request.formData();
-		const flagId = readText(form, 'flagId');
-		if (!isId(flagId)) error(400, 'That flag could not be found.');
-		return run('resolve', () => resolveFlag({ groupId: event.params.groupId, actorId: user.id, flagId }), 'Marked as dealt with.');
+		const { user, input, groupId } = await readRequest(event, 'resolve', resolveForm);
+		if (isRefused(input)) return input;
+		return run('resolve', () => resolveFlag({ ...input, groupId, actorId: user.id }), 'Marked as dealt with.');
 	}
 };

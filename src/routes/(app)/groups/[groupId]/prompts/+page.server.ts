@@ -1,4 +1,5 @@
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm } from '$lib/server/forms';
+import { addPromptForm, removePromptForm, updatePromptForm } from '$lib/server/prompts/forms';
 import { requireFacilitator } from '$lib/server/groups/access';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
 import { PROMPT_KIND_LABELS, addPrompt, listPrompts, removePrompt, updatePrompt } from '$lib/server/prompts';
@@ -22,25 +23,28 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	addPrompt: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), addPromptForm, { action: 'addPrompt' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('addPrompt', async () => {
-			await addPrompt({ groupId: access.groupId, actorId: user.id, kind: readText(form, 'kind'), text: readText(form, 'text') });
+			await addPrompt({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'addPrompt', saved: 'Prompt added.' };
 		});
 	},
 	updatePrompt: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), updatePromptForm, { action: 'updatePrompt' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('updatePrompt', async () => {
-			await updatePrompt({ groupId: access.groupId, actorId: user.id, promptId: readText(form, 'promptId'), text: readText(form, 'text') });
+			await updatePrompt({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'updatePrompt', saved: 'Prompt saved.' };
 		});
 	},
 	removePrompt: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), removePromptForm, { action: 'removePrompt' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('removePrompt', async () => {
-			await removePrompt({ groupId: access.groupId, actorId: user.id, promptId: readText(form, 'promptId') });
+			await removePrompt({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'removePrompt', saved: 'Prompt removed.' };
 		});
 	}

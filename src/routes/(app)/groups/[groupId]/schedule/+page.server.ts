@@ -1,5 +1,6 @@
 import { requireFacilitator, requireGroupMember } from '$lib/server/groups/access';
-import { readText } from '$lib/server/auth/forms';
+import { isRefused, parseForm } from '$lib/server/forms';
+import { addSessionForm, removeSessionForm, updateSessionForm } from '$lib/server/schedule/forms';
 import { getGroup } from '$lib/server/groups/groups';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
 import { addSession, listSessions, pickNextSession, presentSession, removeSession, updateSession } from '$lib/server/schedule/program';
@@ -36,39 +37,28 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	addSession: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), addSessionForm, { action: 'addSession' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('addSession', async () => {
-			await addSession({
-				groupId: access.groupId,
-				actorId: user.id,
-				kind: readText(form, 'kind'),
-				date: readText(form, 'date'),
-				time: readText(form, 'time')
-			});
+			await addSession({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'addSession', saved: 'Session added.' };
 		});
 	},
 	updateSession: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
-		const sessionId = readText(form, 'sessionId');
+		const input = parseForm(await event.request.formData(), updateSessionForm, { action: 'updateSession' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('updateSession', async () => {
-			await updateSession({
-				groupId: access.groupId,
-				actorId: user.id,
-				sessionId,
-				date: readText(form, 'date'),
-				time: readText(form, 'time'),
-				state: readText(form, 'state')
-			});
-			return { action: 'updateSession', sessionId, saved: 'Saved.' };
+			await updateSession({ ...input, groupId: access.groupId, actorId: user.id });
+			return { action: 'updateSession', sessionId: input.sessionId, saved: 'Saved.' };
 		});
 	},
 	removeSession: async (event) => {
 		const { user, access } = await requireFacilitator(event, event.params.groupId);
-		const form = await event.request.formData();
+		const input = parseForm(await event.request.formData(), removeSessionForm, { action: 'removeSession' });
+		if (isRefused(input)) return input;
 		return runGroupCommand('removeSession', async () => {
-			await removeSession({ groupId: access.groupId, actorId: user.id, sessionId: readText(form, 'sessionId') });
+			await removeSession({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'removeSession', saved: 'Session removed.' };
 		});
 	}
