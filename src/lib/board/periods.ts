@@ -18,3 +18,11 @@ export function placeThread(root: Pick<Post, 'sessionId' | 'createdAt'>, time: C
 	if (time.alumniSince !== null && root.createdAt >= time.alumniSince) return null;
 	return root.sessionId !== undefined && time.sessionIds.has(root.sessionId) ? root.sessionId : null;
 }
+
+const QUARTER_MONTHS = ['January–March', 'April–June', 'July–September', 'October–December'];
+
+/** How a quarter of alumni time reads: `2026q3` → "July–September 2026". */
+export function describeQuarter(quarter: string): string {
+	const [year, number] = quarter.split('q');
+	return `${QUARTER_MONTHS[Number(number) - 1]} ${year}`;
+}

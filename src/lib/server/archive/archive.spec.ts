@@ -7,10 +7,13 @@ import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { archiveDocumentName, groupDocumentName } from '$lib/board/document-names';
 import { openRound, setMark } from '$lib/board/facilitation';
-import { createPost, toggleReaction } from '$lib/board/posts';
+import { createPost, getPost, toggleReaction } from '$lib/board/posts';
 import { generateId } from '$lib/server/db/ids';
 import { group, programSession } from '$lib/server/db/schema';
 import { connection } from '$lib/server/db';
+import { ModerationError } from '$lib/server/moderation/errors';
+import { flagPost } from '$lib/server/moderation/flags';
+import { hidePost, redactPost, restorePost } from '$lib/server/moderation/posts';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { DocumentStorage } from '$lib/server/realtime/storage';
 import { TestClient, canonicalPosts, loadStoredDocument, startRealtimeCircle, testKeyring, waitFor } from '../../../../tests/realtime/harness';
@@ -116,6 +119,34 @@ it('archives a board when it unloads, with nobody here having it open', async ()
 	const archive = archiveDocumentName(groupId, finished);
 	await eventually(async () => (await listArchives(groupId)).includes(finished), 'the archive');
 	expect((await loadStoredDocument(archive)).getMap('posts').has(postId)).toBe(true);
+});
+
+it('moderates in archives as on the board: a hidden post comes back where its thread now is; removal purges there', async () => {
+	const finished = await addSession(groupId, NOW - SESSION_KEPT_MS - 3 * DAY, 'done', 5);
+	const at = NOW - SESSION_KEPT_MS - 3 * DAY;
+	let thread = '';
+	let reply = '';
+	await changeDocument(board, (doc) => {
+		thread = createPost(doc, { authorId: ada.userId, body: 'Journey five, and what it opened.', sessionId: finished }, { now: at });
+		reply = createPost(doc, { authorId: bea.userId, body: 'A reply that says too much about someone.', parentId: thread }, { now: at });
+	});
+	await hidePost({ groupId, actorId: robin.userId, postId: reply, reason: 'privacy' });
+	expect(await archiveFinishedThreads(groupId, NOW)).toBe(1);
+	const archive = archiveDocumentName(groupId, finished);
+
+	await restorePost({ groupId, actorId: robin.userId, postId: reply });
+	expect(getPost(await loadStoredDocument(archive), reply)).toMatchObject({ state: 'live', authorId: bea.userId });
+	expect(getPost(await loadStoredDocument(board), reply)).toBeNull();
+
+	await flagPost({ groupId, userId: bea.userId, postId: thread, document: archive });
+	await redactPost({ groupId, actorId: robin.userId, postId: thread, document: archive, reason: 'privacy' });
+	expect(getPost(await loadStoredDocument(archive), thread)).toMatchObject({ state: 'removed', removal: 'facilitator' });
+	expect(await storedText(archive)).not.toContain('what it opened');
+
+	// Only this group's board and archives: another group's archive is not "found" through this one.
+	const elsewhere = archiveDocumentName(await groups.createGroup(robin), finished);
+	await expect(hidePost({ groupId, actorId: robin.userId, postId: reply, document: elsewhere, reason: 'privacy' })).rejects.toThrow(ModerationError);
+	await expect(flagPost({ groupId, userId: ada.userId, postId: reply, document: 'staff:' + groupId })).rejects.toThrow(ModerationError);
 });
 
 async function addGroupOfAlumni(since: number): Promise<string> {

@@ -4,7 +4,7 @@
  * that it happened (moderation_flag, without the reason's words) and each facilitator gets a notification.
  */
 import { and, eq } from 'drizzle-orm';
-import { groupDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { staffDocumentName } from '$lib/board/document-names';
 import { readPost } from '$lib/board/posts';
 import { isFlag, type Flag } from '$lib/board/schema';
 import { recordAudit } from '../audit';
@@ -17,14 +17,21 @@ import { changeDocument, readDocument } from '../realtime/server-writes';
 import { ModerationError } from './errors';
 import { checkInput } from '../forms';
 import { moderationNote } from './forms';
-import { requireFacilitatorAccess } from './posts';
+import { boardDocumentOf, requireFacilitatorAccess } from './posts';
 
 /** Flags a post for the facilitators' review. Any member of the group may, muted ones included. */
-export async function flagPost(input: { groupId: string; userId: string; postId: string; reason?: string }): Promise<string> {
+export async function flagPost(input: {
+	groupId: string;
+	userId: string;
+	postId: string;
+	/** The board document the post is on: the group's board (the default) or one of its archives. */
+	document?: string;
+	reason?: string;
+}): Promise<string> {
 	const access = await getGroupAccess(input.userId, input.groupId);
 	if (!access) throw new NotInGroupError();
 	const reason = checkInput(moderationNote, input.reason ?? '', (message) => new ModerationError(message));
-	const document = groupDocumentName(input.groupId);
+	const document = boardDocumentOf(input.groupId, input.document);
 	const doc = await readDocument(document);
 	try {
 		if (readPost(doc.getMap('posts').get(input.postId))?.state !== 'live') {

@@ -9,12 +9,14 @@ import { MODERATION_REASONS, type ModerationReason } from './reasons';
 export const moderationNote = optionalText(LIMITS.reasonChars, `Please keep the reason under ${LIMITS.reasonChars} characters.`);
 
 const postId = id('That post could not be found.');
+/** The board document the post is on: the group's board or one of its archives (checked by the command). */
+const document = v.optional(v.pipe(v.string('That post could not be found.'), v.maxLength(80, 'That post could not be found.')));
 const reasons = Object.keys(MODERATION_REASONS) as ModerationReason[];
 
 export const postForm = v.object({ postId });
-export const flagForm = v.object({ postId, note: moderationNote });
-export const hideForm = v.object({ postId, reason: choice(reasons, 'Choose a reason, so the author knows why.'), note: moderationNote });
-export const redactForm = v.object({ postId, reason: choice(reasons, 'Choose a reason for the record.'), note: moderationNote });
+export const flagForm = v.object({ postId, document, note: moderationNote });
+export const hideForm = v.object({ postId, document, reason: choice(reasons, 'Choose a reason, so the author knows why.'), note: moderationNote });
+export const redactForm = v.object({ postId, document, reason: choice(reasons, 'Choose a reason for the record.'), note: moderationNote });
 export const resolveForm = v.object({ flagId: id('That flag could not be found.') });
 
 /** Muting a member: until unmuted (no hours chosen) or for some hours. */

@@ -14,7 +14,7 @@
  * Hiding and redacting resolve the post's open flags, saying what was done (`outcome`).
  */
 import * as Y from 'yjs';
-import { careDocumentName, groupDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { archiveDocumentName, careDocumentName, groupDocumentName, parseDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { createBoardId } from '$lib/board/ids';
 import { readPost, type LivePost, type Removal } from '$lib/board/posts';
 import {
@@ -27,6 +27,7 @@ import {
 	type Notice,
 	type PostSnapshot
 } from '$lib/board/schema';
+import { listArchives } from '../archive/archive';
 import { recordAudit } from '../audit';
 import { getGroupAccess } from '../groups/access';
 import { NotInGroupError } from '../groups/errors';
@@ -38,6 +39,8 @@ export interface ModerationInput {
 	groupId: string;
 	actorId: string;
 	postId: string;
+	/** The board document the post is on: the group's board (the default) or one of its archives. */
+	document?: string;
 	reason: ModerationReason;
 	/** Optional words for the author, shown only in their care space. */
 	note?: string;
@@ -100,8 +103,33 @@ function explain(input: ModerationInput): string {
 	return (note ? note : MODERATION_REASONS[input.reason]).slice(0, 500);
 }
 
-async function readLivePost(groupId: string, postId: string): Promise<LivePost | null> {
-	const doc = await readDocument(groupDocumentName(groupId));
+/**
+ * The board document a request names, if it is this group's board or one of its archives; the group's
+ * board when it names none. Anything else is refused, never "corrected".
+ */
+export function boardDocumentOf(groupId: string, document?: string): string {
+	if (document === undefined || document === '') return groupDocumentName(groupId);
+	const parsed = parseDocumentName(document);
+	if ((parsed?.kind === 'group' || parsed?.kind === 'archive') && parsed.groupId === groupId) return document;
+	throw new ModerationError('That post could not be found.');
+}
+
+/** The board document holding a post's entry: `likely` first, then the group's archives, latest first. */
+async function findPlaceholder(groupId: string, postId: string, likely: string): Promise<string> {
+	const archives = (await listArchives(groupId)).reverse().map((period) => archiveDocumentName(groupId, period));
+	for (const name of [likely, ...archives.filter((name) => name !== likely)]) {
+		const doc = await readDocument(name);
+		try {
+			if (doc.getMap('posts').has(postId)) return name;
+		} finally {
+			doc.destroy();
+		}
+	}
+	return likely;
+}
+
+async function readLivePost(board: string, postId: string): Promise<LivePost | null> {
+	const doc = await readDocument(board);
 	try {
 		const post = readPost(doc.getMap('posts').get(postId));
 		return post?.state === 'live' ? post : null;
@@ -132,10 +160,10 @@ async function noticeAuthor(groupId: string, authorId: string, notice: Omit<Noti
 /** Takes a post off the group board (every device) and holds it in the staff space; reversible. */
 export async function hidePost(input: ModerationInput): Promise<void> {
 	await requireFacilitatorAccess(input.groupId, input.actorId);
-	const post = await readLivePost(input.groupId, input.postId);
+	const group = boardDocumentOf(input.groupId, input.document);
+	const post = await readLivePost(group, input.postId);
 	if (!post) throw new ModerationError('That post is no longer on the board.');
 	const reason = explain(input);
-	const group = groupDocumentName(input.groupId);
 	const at = Date.now();
 	const hidden: HiddenPost = { post: toSnapshot(post), from: group, by: input.actorId, at, reason };
 	await changeDocument(staffDocumentName(input.groupId), (doc) => {
@@ -165,7 +193,8 @@ export async function restorePost(input: Omit<ModerationInput, 'reason' | 'note'
 	const hidden = await readHidden(input.groupId, input.postId);
 	if (!hidden) throw new ModerationError('That post is not hidden any more.');
 	const { reactions = {}, ...post } = hidden.post;
-	await changeDocument(groupDocumentName(input.groupId), (doc) => {
+	// Back where its placeholder is: where it was hidden, or the archive its thread has moved to since.
+	await changeDocument(await findPlaceholder(input.groupId, post.id, boardDocumentOf(input.groupId, hidden.from)), (doc) => {
 		const entries: [string, unknown][] = Object.entries(post);
 		entries.push(['reactions', new Y.Map(Object.entries(reactions))]);
 		doc.getMap('posts').set(post.id, new Y.Map(entries));
@@ -188,13 +217,11 @@ export async function restorePost(input: Omit<ModerationInput, 'reason' | 'note'
  */
 export async function redactPost(input: ModerationInput): Promise<void> {
 	await requireFacilitatorAccess(input.groupId, input.actorId);
-	const [live, hidden] = await Promise.all([
-		readLivePost(input.groupId, input.postId),
-		readHidden(input.groupId, input.postId)
-	]);
+	const hidden = await readHidden(input.groupId, input.postId);
+	const group = boardDocumentOf(input.groupId, hidden ? hidden.from : input.document);
+	const live = await readLivePost(group, input.postId);
 	const post = live ?? hidden?.post;
 	if (!post) throw new ModerationError('That post is not on the board or hidden.');
-	const group = groupDocumentName(input.groupId);
 	const staff = staffDocumentName(input.groupId);
 	const removedAt = Date.now();
 	await changeDocument(group, (doc) => doc.getMap('posts').set(post.id, placeholder(post, 'facilitator', input.actorId, removedAt)));

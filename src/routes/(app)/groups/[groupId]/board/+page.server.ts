@@ -1,5 +1,7 @@
 import { error } from '@sveltejs/kit';
-import { groupDocumentName, isId, journalDocumentName } from '$lib/board/document-names';
+import { archiveDocumentName, groupDocumentName, isId, journalDocumentName } from '$lib/board/document-names';
+import { describeQuarter } from '$lib/board/periods';
+import { listArchives } from '$lib/server/archive/archive';
 import { requireGroupMember } from '$lib/server/groups/access';
 import { getGroup } from '$lib/server/groups/groups';
 import { listMembers } from '$lib/server/groups/membership';
@@ -15,7 +17,12 @@ export const load: PageServerLoad = async (event) => {
 	if (!isId(groupId)) error(404, 'Not found');
 	// Authorises this page only; the realtime server authorises the socket again on its own.
 	const { user, access } = await requireGroupMember(event, groupId);
-	const [group, members, sessions] = await Promise.all([getGroup(groupId), listMembers(groupId), listSessions(groupId)]);
+	const [group, members, sessions, archives] = await Promise.all([
+		getGroup(groupId),
+		listMembers(groupId),
+		listSessions(groupId),
+		listArchives(groupId)
+	]);
 	if (!group) error(404, 'Not found');
 
 	const alumni = group.lifecycle === 'alumni';
@@ -23,8 +30,12 @@ export const load: PageServerLoad = async (event) => {
 	// The board opens on the session happening now or next; alumni open on their own space.
 	const current = pickNextSession(sessions) ?? sessions.at(-1) ?? null;
 	const home = alumni || !current ? ALUMNI_VIEW : current.id;
+	// Finished sessions and quiet alumni threads are kept in archives (server/archive): a view opens the
+	// archive it has, if any, so the board itself stays small. Quarters of alumni time are views of their own.
+	const quarters = archives.filter((period) => !presented.some((s) => s.id === period));
 	const asked = event.url.searchParams.get('session');
-	const view = asked === ALUMNI_VIEW || presented.some((s) => s.id === asked) ? asked! : home;
+	const view = asked === ALUMNI_VIEW || presented.some((s) => s.id === asked) || quarters.includes(asked!) ? asked! : home;
+	const archived = archives.includes(view);
 
 	// Prompts are not confidential, but only people who may open a round need them: facilitators, and in
 	// an alumni group members too (whether they may is the group's setting, in the board document).
@@ -36,7 +47,10 @@ export const load: PageServerLoad = async (event) => {
 		me: { id: user.id, displayName: user.displayName },
 		role: access.role,
 		canWrite: access.canWrite,
-		documentName: groupDocumentName(groupId),
+		documentName: archived ? archiveDocumentName(groupId, view) : groupDocumentName(groupId),
+		archived,
+		// Latest first, as the alumni circle reads.
+		quarters: quarters.map((id) => ({ id, label: describeQuarter(id) })).reverse(),
 		// Private notes written in quiet mode go to the member's own journal, never to the group.
 		journalDocumentName: journalDocumentName(user.id),
 		// Names for posts by people not here right now; former members keep their name on what they wrote.

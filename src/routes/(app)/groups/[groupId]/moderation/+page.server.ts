@@ -39,7 +39,7 @@ export const actions: Actions = {
 		if (isRefused(input)) return input;
 		return run(
 			'flag',
-			() => flagPost({ groupId, userId: user.id, postId: input.postId, reason: input.note }),
+			() => flagPost({ groupId, userId: user.id, postId: input.postId, document: input.document, reason: input.note }),
 			'Thank you. The facilitators will look at it. They are not on the board around the clock — if someone may be in danger now, use Support.'
 		);
 	},
