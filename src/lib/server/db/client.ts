@@ -22,11 +22,18 @@ export interface DatabaseConnection {
 }
 
 const MIGRATIONS_LOCK = 727_001;
+export const EMBEDDED_IDLE_SECONDS = 10;
 
 /** Opens a pool of connections to the PostgreSQL server at `databaseUrl`. */
-export function openDatabase(options: { databaseUrl: string; maxConnections?: number }): DatabaseConnection {
+export function openDatabase(options: {
+	databaseUrl: string;
+	maxConnections?: number;
+	/** Closes connections unused this long; the LISTEN connection stays. */
+	idleTimeoutSeconds?: number;
+}): DatabaseConnection {
 	const client = postgres(options.databaseUrl, {
 		max: options.maxConnections ?? 10,
+		idle_timeout: options.idleTimeoutSeconds,
 		onnotice: () => {}
 	});
 	return {
@@ -46,7 +53,8 @@ export async function openConfiguredDatabase(options: {
 }): Promise<DatabaseConnection> {
 	if (options.databaseUrl) return openDatabase({ databaseUrl: options.databaseUrl });
 	const server = await startEmbeddedPostgres(options.dataDir);
-	const connection = openDatabase({ databaseUrl: server.url });
+	// Each open connection is a server process of its own (~10 MB): at rest only the LISTEN one remains.
+	const connection = openDatabase({ databaseUrl: server.url, idleTimeoutSeconds: EMBEDDED_IDLE_SECONDS });
 	const pgliteDataDir = path.join(options.dataDir, PGLITE_FOLDER);
 	return {
 		...connection,

@@ -34,11 +34,14 @@ interface Binaries {
 	pg_ctl: string;
 }
 
-// io_method=sync and no logical replication launcher spare four idle processes (~20 MB); checkpoints
-// are not logged so the log stays small.
+// Sized for one practice on a small machine, measured with `npm run bench:memory`: io_method=sync and no
+// logical replication launcher spare four idle processes (~20 MB), and 32 MB of shared buffers (the
+// operating system caches the rest) keep every process's share of them small. Checkpoints are not
+// logged, so the log stays small.
 const SERVER_SETTINGS = [
 	'-c listen_addresses=127.0.0.1',
 	'-c unix_socket_directories=',
+	'-c shared_buffers=32MB',
 	'-c io_method=sync',
 	'-c max_logical_replication_workers=0',
 	'-c log_checkpoints=off'
