@@ -9,12 +9,11 @@
 // Linux only (/proc). It builds first when build/ is missing and starts its own PostgreSQL server.
 import { execFile as execFileCallback, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { databaseUrl, startTestPostgres } from '../tests/support/postgres.js';
+import { databaseUrl, findFreePort, startTestPostgres } from '../tests/support/postgres.js';
 
 const execFile = promisify(execFileCallback);
 const root = path.resolve(import.meta.dirname, '..');
@@ -23,18 +22,6 @@ const PAGE_LOADS = 20;
 const PAGES = ['/', '/setup', '/login'];
 // Longer than the embedded pool's idle timeout (db/client.ts), after which only the LISTEN connection stays.
 const IDLE_MS = 15_000;
-
-/** @returns {Promise<number>} */
-function findFreePort() {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.on('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-		});
-	});
-}
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

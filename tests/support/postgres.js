@@ -221,8 +221,8 @@ function chownTree(dir, user) {
 	}
 }
 
-/** @returns {Promise<number>} */
-function findFreePort() {
+/** A port free on 127.0.0.1 at the moment of asking. @returns {Promise<number>} */
+export function findFreePort() {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
