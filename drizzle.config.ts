@@ -1,16 +1,12 @@
-import path from 'node:path';
 import { defineConfig } from 'drizzle-kit';
 
-// `npm run db:migrate` applies drizzle/ to DATABASE_URL, or to the embedded database when it is unset,
-// exactly as Hearth does itself at start-up.
+// `npm run db:migrate` applies drizzle/ to DATABASE_URL, exactly as Hearth does itself at start-up. The
+// embedded database needs no by-hand step: `npm start` starts it and migrates it.
 const databaseUrl = process.env.DATABASE_URL;
-const embeddedDir = path.join(process.env.HEARTH_DATA_DIR || 'data', 'pglite');
 
 export default defineConfig({
 	dialect: 'postgresql',
 	schema: './src/lib/server/db/schema/*.ts',
 	out: './drizzle',
-	...(databaseUrl
-		? { dbCredentials: { url: databaseUrl } }
-		: { driver: 'pglite', dbCredentials: { url: embeddedDir } })
+	...(databaseUrl ? { dbCredentials: { url: databaseUrl } } : {})
 });

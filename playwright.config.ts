@@ -46,7 +46,7 @@ export default defineConfig({
 		}
 	],
 	webServer: {
-		// Starts PostgreSQL (or embedded PGlite) and `node server.js` on a fresh installation.
+		// Starts PostgreSQL (or the embedded default) and `node server.js` on a fresh installation.
 		command: 'node tests/support/e2e-server.js',
 		url: ORIGIN,
 		// A leftover server would carry an old database into the journeys.

@@ -3,8 +3,6 @@
 // These helpers are for what that does not cover: a second, separately opened connection (two server
 // processes, LISTEN/NOTIFY), or a database a test wants to itself (empty, or freshly migrated).
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import type { SQL } from 'drizzle-orm';
@@ -50,17 +48,14 @@ export function openTestDatabase(
 ): DatabaseConnection {
 	return openDatabase({
 		databaseUrl: options.databaseUrl ?? getTestDatabaseUrl(),
-		// Unused with a database URL, but required; point it somewhere harmless.
-		dataDir: path.join(os.tmpdir(), 'hearth-unused-data'),
 		maxConnections: options.maxConnections ?? 2
 	});
 }
 
-/** Rows of a raw SQL query on either driver: postgres.js returns an array, PGlite `{ rows }`. */
+/** Rows of a raw SQL query, typed. */
 export async function selectRows<Row extends Record<string, unknown>>(
 	db: Database,
 	query: SQL
 ): Promise<Row[]> {
-	const result: unknown = await db.execute(query);
-	return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
+	return (await db.execute(query)) as unknown as Row[];
 }

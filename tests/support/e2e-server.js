@@ -1,7 +1,7 @@
 // Playwright's web server: the built app (`node server.js`) on a brand-new installation, so every
 // journey run starts from the first-run setup. The database is a private PostgreSQL server started
-// for the run (TEST_DATABASE_URL's server when set), or embedded PGlite when PostgreSQL is not
-// installed or HEARTH_E2E_DATABASE=embedded. The data directory is a fresh one under .tmp/.
+// for the run (TEST_DATABASE_URL's server when set), or the app's own embedded PostgreSQL (what `npm start`
+// runs) when PostgreSQL is not installed or HEARTH_E2E_DATABASE=embedded. The data directory is a fresh one under .tmp/.
 // On SIGTERM/SIGINT (Playwright's gracefulShutdown) it stops the app, then removes the database.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,8 @@ if (!fs.existsSync(path.join(root, 'build', 'handler.js'))) {
 
 fs.mkdirSync(path.join(root, '.tmp'), { recursive: true });
 const dataDir = fs.mkdtempSync(path.join(root, '.tmp', 'e2e-'));
+// As root the embedded server runs as the postgres user, which must be able to enter it.
+fs.chmodSync(dataDir, 0o755);
 /** @type {Array<() => Promise<void>>} */
 const cleanups = [
 	async () => fs.rmSync(dataDir, { recursive: true, force: true }),
@@ -39,12 +41,12 @@ async function cleanUp() {
 	}
 }
 
-/** @returns {Promise<string | undefined>} the app's DATABASE_URL; undefined for embedded PGlite */
+/** @returns {Promise<string | undefined>} the app's DATABASE_URL; undefined for the embedded default */
 async function prepareDatabase() {
 	const wanted = process.env.HEARTH_E2E_DATABASE ?? 'postgres';
 	if (wanted === 'embedded') return undefined;
 	if (!process.env.TEST_DATABASE_URL && !findPostgresBinaries()) {
-		log('PostgreSQL is not installed: the journeys run on embedded PGlite instead.');
+		log('PostgreSQL is not installed: the journeys run on the embedded default instead.');
 		return undefined;
 	}
 	const server = await startTestPostgres({ log });
@@ -82,7 +84,7 @@ process.on('SIGINT', () => stop('SIGINT'));
 
 try {
 	const url = await prepareDatabase();
-	log(url ? `PostgreSQL database ${new URL(url).pathname.slice(1)}` : `embedded PGlite in ${dataDir}`);
+	log(url ? `PostgreSQL database ${new URL(url).pathname.slice(1)}` : `embedded PostgreSQL in ${dataDir}`);
 	/** @type {NodeJS.ProcessEnv} */
 	const env = { ...process.env, HEARTH_DATA_DIR: dataDir };
 	// Never the developer's own database, whatever the shell says.

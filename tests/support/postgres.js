@@ -19,6 +19,7 @@ const RUN_DIR_PREFIX = 'hearth-pg-';
  * @typedef {object} TestPostgres
  * @property {string} adminUrl superuser URL of the `postgres` database, for CREATE/DROP DATABASE
  * @property {boolean} external true when TEST_DATABASE_URL named a server this run did not start
+ * @property {string} [dataDir] the server's data directory, when this run started it
  * @property {() => Promise<void>} stop stops the server and deletes its files (nothing when external)
  */
 
@@ -81,6 +82,7 @@ export async function startTestPostgres(options = {}) {
 		return {
 			adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
 			external: false,
+			dataDir,
 			stop: () => stopRun(bin, runDir)
 		};
 	} catch (error) {
@@ -219,8 +221,8 @@ function chownTree(dir, user) {
 	}
 }
 
-/** @returns {Promise<number>} */
-function findFreePort() {
+/** A port free on 127.0.0.1 at the moment of asking. @returns {Promise<number>} */
+export function findFreePort() {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();

@@ -2,7 +2,6 @@
 // migrated template database for the whole run. Each test file then gets its own copy of the template
 // (see vitest-setup-database.ts), which PostgreSQL makes by copying files, far faster than migrating.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
@@ -46,7 +45,6 @@ export default async function setup(project: TestProject) {
 async function migrateTemplate(context: TestPostgresContext) {
 	const connection = openDatabase({
 		databaseUrl: databaseUrl(context.adminUrl, context.templateDatabase),
-		dataDir: path.resolve('.tmp'),
 		// migrateDatabase holds one connection for its advisory lock while drizzle migrates on another.
 		maxConnections: 2
 	});

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /** Hearth's environment, read and validated once. Everything else asks this module. */
 export interface Config {
-	/** PostgreSQL server; when absent Hearth runs on embedded PGlite in `dataDir`. */
+	/** PostgreSQL server; when absent Hearth starts its embedded PostgreSQL in `dataDir` (db/embedded.ts). */
 	databaseUrl: string | undefined;
 	dataDir: string;
 	session: {

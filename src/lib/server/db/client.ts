@@ -1,73 +1,84 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { startEmbeddedPostgres } from './embedded';
+import { importPgliteData, PGLITE_FOLDER } from './pglite-import';
 import * as schema from './schema';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 /** The raw driver beside drizzle, for what drizzle does not do (LISTEN/NOTIFY). */
-export type DatabaseDriver =
-	| { kind: 'pglite'; client: PGlite }
-	| { kind: 'postgres'; client: postgres.Sql };
+export type DatabaseDriver = postgres.Sql;
 
 export interface DatabaseConnection {
 	db: Database;
 	driver: DatabaseDriver;
+	/** The previous version's PGlite folder, copied in by migrateDatabase when it is still there. */
+	pgliteDataDir?: string;
 	close(): Promise<void>;
 }
 
 const MIGRATIONS_LOCK = 727_001;
+export const EMBEDDED_IDLE_SECONDS = 10;
 
-/**
- * Opens PostgreSQL at `databaseUrl`, or embedded PGlite with its files in `dataDir` when there is none.
- * Both speak the same SQL, so one schema and one set of migrations serve both.
- */
+/** Opens a pool of connections to the PostgreSQL server at `databaseUrl`. */
 export function openDatabase(options: {
-	databaseUrl?: string;
-	dataDir: string;
+	databaseUrl: string;
 	maxConnections?: number;
+	/** Closes connections unused this long; the LISTEN connection stays. */
+	idleTimeoutSeconds?: number;
 }): DatabaseConnection {
-	if (options.databaseUrl) {
-		const client = postgres(options.databaseUrl, {
-			max: options.maxConnections ?? 10,
-			onnotice: () => {}
-		});
-		return {
-			db: drizzlePostgres(client, { schema }) as unknown as Database,
-			driver: { kind: 'postgres', client },
-			close: () => client.end({ timeout: 5 })
-		};
-	}
-	const dir = path.join(options.dataDir, 'pglite');
-	fs.mkdirSync(dir, { recursive: true });
-	const client = new PGlite(dir);
+	const client = postgres(options.databaseUrl, {
+		max: options.maxConnections ?? 10,
+		idle_timeout: options.idleTimeoutSeconds,
+		onnotice: () => {}
+	});
 	return {
-		db: drizzlePglite(client, { schema }) as unknown as Database,
-		driver: { kind: 'pglite', client },
-		close: () => client.close()
+		db: drizzle(client, { schema }) as unknown as Database,
+		driver: client,
+		close: () => client.end({ timeout: 5 })
 	};
 }
 
-/** Applies the migrations in `drizzle/`; safe when several processes start at once. */
+/**
+ * Opens PostgreSQL at `databaseUrl`, or when there is none the embedded PostgreSQL server in `dataDir`
+ * (embedded.ts), started by this process or joined when another Hearth already runs it.
+ */
+export async function openConfiguredDatabase(options: {
+	databaseUrl: string | undefined;
+	dataDir: string;
+}): Promise<DatabaseConnection> {
+	if (options.databaseUrl) return openDatabase({ databaseUrl: options.databaseUrl });
+	const server = await startEmbeddedPostgres(options.dataDir);
+	// Each open connection is a server process of its own (~10 MB): at rest only the LISTEN one remains.
+	const connection = openDatabase({ databaseUrl: server.url, idleTimeoutSeconds: EMBEDDED_IDLE_SECONDS });
+	const pgliteDataDir = path.join(options.dataDir, PGLITE_FOLDER);
+	return {
+		...connection,
+		pgliteDataDir: fs.existsSync(pgliteDataDir) ? pgliteDataDir : undefined,
+		async close() {
+			await connection.close();
+			await server.stop();
+		}
+	};
+}
+
+/**
+ * Applies the migrations in `drizzle/`; safe when several processes start at once. On the embedded
+ * server it then copies in the previous version's PGlite data, once (pglite-import.ts).
+ */
 export async function migrateDatabase(
 	connection: DatabaseConnection,
 	migrationsFolder = path.resolve('drizzle')
 ): Promise<void> {
-	const { driver } = connection;
-	if (driver.kind === 'pglite') {
-		await migratePglite(connection.db as never, { migrationsFolder });
-		return;
-	}
-	const reserved = await driver.client.reserve();
+	const reserved = await connection.driver.reserve();
 	try {
 		await reserved`select pg_advisory_lock(${MIGRATIONS_LOCK})`;
-		await migratePostgres(connection.db as never, { migrationsFolder });
+		await migrate(connection.db as never, { migrationsFolder });
+		if (connection.pgliteDataDir) await importPgliteData(connection, connection.pgliteDataDir, migrationsFolder);
 	} finally {
 		await reserved`select pg_advisory_unlock(${MIGRATIONS_LOCK})`;
 		reserved.release();

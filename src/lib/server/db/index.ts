@@ -1,12 +1,12 @@
 import { getConfig } from '../config';
-import { openDatabase, type DatabaseConnection } from './client';
+import { openConfiguredDatabase, type DatabaseConnection } from './client';
 
 export type { Database } from './client';
 
 const config = getConfig();
 
 /** The process's one connection pool; it holds no user's data, only the means to reach it. */
-export const connection: DatabaseConnection = openDatabase({
+export const connection: DatabaseConnection = await openConfiguredDatabase({
 	databaseUrl: config.databaseUrl,
 	dataDir: config.dataDir
 });

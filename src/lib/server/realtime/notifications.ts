@@ -1,8 +1,8 @@
 import type { DatabaseDriver } from '../db/client';
 
 /**
- * PostgreSQL LISTEN/NOTIFY over whichever driver Hearth runs on. On a PostgreSQL server every process
- * sharing the database hears every notification; embedded PGlite has one process, so it only loops back.
+ * PostgreSQL LISTEN/NOTIFY: every process sharing the database (the embedded server included) hears
+ * every notification.
  * NOTIFY payloads are limited to 8000 bytes: callers send ids and small messages, never documents.
  */
 export interface NotificationChannel {
@@ -20,28 +20,14 @@ export interface NotificationChannel {
 
 export const NOTIFY_PAYLOAD_LIMIT = 7900;
 
-export function createNotificationChannel(driver: DatabaseDriver): NotificationChannel {
-	if (driver.kind === 'postgres') {
-		const sql = driver.client;
-		return {
-			async listen(channel, onMessage, onConnected) {
-				const request = await sql.listen(channel, onMessage, onConnected);
-				return () => request.unlisten();
-			},
-			async notify(channel, payload) {
-				await sql.notify(channel, payload);
-			}
-		};
-	}
-	const pglite = driver.client;
+export function createNotificationChannel(sql: DatabaseDriver): NotificationChannel {
 	return {
 		async listen(channel, onMessage, onConnected) {
-			const unlisten = await pglite.listen(channel, onMessage);
-			onConnected?.();
-			return () => unlisten();
+			const request = await sql.listen(channel, onMessage, onConnected);
+			return () => request.unlisten();
 		},
 		async notify(channel, payload) {
-			await pglite.query('select pg_notify($1, $2)', [channel, payload]);
+			await sql.notify(channel, payload);
 		}
 	};
 }

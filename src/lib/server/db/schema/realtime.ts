@@ -11,8 +11,8 @@ import {
 import { user } from './auth';
 
 /**
- * Raw bytes. postgres.js only sends a Buffer as bytea (a plain Uint8Array would be sent as text), and
- * PGlite accepts either, so values go out as Buffers; both drivers hand back Uint8Arrays.
+ * Raw bytes. postgres.js only sends a Buffer as bytea (a plain Uint8Array would be sent as text), so
+ * values go out as Buffers; they come back as Uint8Arrays.
  */
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
 	dataType: () => 'bytea',
