@@ -1,5 +1,6 @@
-// `npm run bench:board`: the board in a real browser, on an empty board, one screen of posts (30) and a long
-// board, side by side in one run (these machines are noisy: the ratio holds, absolute times do not). The
+// `npm run bench:board`: the board in a real browser, on an empty board, one screen of posts (30), a long
+// board (a year of posts, all on the board) and the same year as Hearth keeps it (a program, then alumni
+// time, archived: finished sessions and quiet alumni threads in their archives), side by side in one run (these machines are noisy: the ratio holds, absolute times do not). The
 // long board against one screen shows what history costs; against the empty one, what posts on screen do. A member opens the board at
 // phone width (Chromium), then:
 //   time to live     navigation start → the board says "Live" with its posts on screen
@@ -66,8 +67,12 @@ function spread(values) {
 	return `${median(sorted).toFixed(digits)} (${sorted[0].toFixed(digits)}–${sorted[sorted.length - 1].toFixed(digits)})`;
 }
 
-/** A group with one facilitator and one member, signed in; `posts` posts seeded into its board. */
-async function createBoard(app, name, posts) {
+/**
+ * A group with one facilitator and one member, signed in; `posts` posts seeded into its board over a
+ * year. With `archived`, that year is a program (seven sessions over its first ten weeks) and then
+ * alumni time, and the board has been archived (server/archive) as Hearth does when a board unloads.
+ */
+async function createBoard(app, name, posts, { archived = false } = {}) {
 	const person = async (/** @type {string} */ displayName, /** @type {'staff' | 'member'} */ role) => {
 		const id = app.ids.generateId();
 		await app.db.db.insert(app.schema.user).values({ id, email: `${id}@bench.invalid`, displayName, passwordHash: 'x', role });
@@ -95,6 +100,20 @@ async function createBoard(app, name, posts) {
 	const document = app.names.groupDocumentName(group.id);
 	const start = Date.now() - 365 * 86_400_000;
 	const step = Math.floor((365 * 86_400_000) / Math.max(posts, 1));
+	const week = 7 * 86_400_000;
+	/** @type {{ id: string; startsAt: number }[]} */
+	const sessions = [];
+	if (archived) {
+		for (let number = 1; number <= 7; number++) {
+			const id = app.ids.generateId();
+			const startsAt = start + (number - 1) * 1.5 * week;
+			await app.db.db.insert(app.schema.programSession).values({ id, groupId: group.id, kind: 'journey', number, startsAt: new Date(startsAt), state: 'done' });
+			sessions.push({ id, startsAt });
+		}
+		await app.db.db.update(app.schema.group).set({ lifecycle: 'alumni', lifecycleChangedAt: new Date(start + 10 * week) }).where(app.orm.eq(app.schema.group.id, group.id));
+	}
+	/** The program session a moment belongs to, if it falls in the program. */
+	const sessionAt = (/** @type {number} */ at) => (at < start + 10 * week ? sessions.findLast((session) => session.startsAt <= at)?.id : undefined);
 	/** @type {string[]} */
 	const topLevel = [];
 	for (let done = 0; done < posts; ) {
@@ -104,12 +123,15 @@ async function createBoard(app, name, posts) {
 				const authorId = done % 3 === 0 ? facilitator.id : member.id;
 				const parentId = done % 4 === 3 && topLevel.length ? topLevel[topLevel.length - 1] : undefined;
 				const body = `Post ${done}: what stayed with me this week is the quiet after the breathing, and the group holding it.`;
-				const id = app.posts.createPost(doc, { authorId, body, parentId }, { now: start + done * step });
+				const at = start + done * step;
+				const sessionId = parentId ? undefined : sessionAt(at);
+				const id = app.posts.createPost(doc, { authorId, body, parentId, ...(sessionId ? { sessionId } : {}) }, { now: at });
 				if (!parentId) topLevel.push(id);
 				if (done % 5 === 0 && !parentId) app.posts.toggleReaction(doc, id, 'metoo', authorId === member.id ? facilitator.id : member.id, { now: start + done * step + 1000 });
 			}
 		});
 	}
+	if (archived) await app.archive.archiveFinishedThreads(group.id);
 	return { groupId: group.id, document, facilitator, member };
 }
 
@@ -263,13 +285,16 @@ async function main() {
 		invitations: await load('/src/lib/server/invitations/index.ts'),
 		names: await load('/src/lib/board/document-names.ts'),
 		posts: await load('/src/lib/board/posts.ts'),
-		writes: await load('/src/lib/server/realtime/server-writes.ts')
+		writes: await load('/src/lib/server/realtime/server-writes.ts'),
+		archive: await load('/src/lib/server/archive/archive.ts'),
+		orm: await import('drizzle-orm')
 	};
 	await app.client.migrateDatabase(app.db.connection, path.join(root, 'drizzle'));
 	console.log(`Seeding an empty board, one with a screen of posts and one with ${POSTS}…`);
 	const empty = { ...(await createBoard(app, 'Empty circle', 0)), posts: 0, postsModule: app.posts, profile: null };
 	const screen = { ...(await createBoard(app, 'One screen', 30)), posts: 30, postsModule: app.posts, profile: null };
 	const long = { ...(await createBoard(app, 'Long circle', POSTS)), posts: POSTS, postsModule: app.posts, profile: process.env.BENCH_PROFILE || null };
+	const year = { ...(await createBoard(app, 'A year, archived', POSTS, { archived: true })), posts: POSTS, postsModule: app.posts, profile: null };
 	await app.db.connection.close();
 
 	const port = await findFreePort();
@@ -296,10 +321,10 @@ async function main() {
 	cleanups.push(() => browser.close());
 	const wsBase = `ws://127.0.0.1:${port}/realtime`;
 	/** @type {Record<string, Awaited<ReturnType<typeof measureBoard>>[]>} */
-	const results = { empty: [], screen: [], long: [] };
+	const results = { empty: [], screen: [], long: [], year: [] };
 	// Interleaved, so a noisy moment hurts every board alike.
 	for (let run = 0; run < RUNS; run++) {
-		for (const [label, board] of /** @type {const} */ ([['empty', empty], ['screen', screen], ['long', long]])) {
+		for (const [label, board] of /** @type {const} */ ([['empty', empty], ['screen', screen], ['long', long], ['year', year]])) {
 			results[label].push(await measureBoard(browser, origin, board, wsBase));
 			process.stdout.write('.');
 		}
@@ -316,11 +341,15 @@ async function main() {
 		['bytes received opening (kB)', (r) => [r.bytes / 1024]],
 		['JS heap when live (MB)', (r) => [r.heap / 1048576]]
 	];
-	console.log(`${'figure'.padEnd(32)} ${'empty board'.padEnd(18)} ${'30 posts'.padEnd(18)} ${`${POSTS} posts`.padEnd(18)} ratio to empty / to 30`);
+	console.log(
+		`${'figure'.padEnd(32)} ${'empty board'.padEnd(18)} ${'30 posts'.padEnd(18)} ${`${POSTS} on the board`.padEnd(18)} ${`${POSTS}, archived`.padEnd(18)} ratios to empty / to 30 (on the board; archived)`
+	);
 	for (const [label, pick] of rows) {
-		const [a, s, b] = [results.empty, results.screen, results.long].map((runs) => runs.flatMap(pick));
-		const ratio = (/** @type {number[]} */ base) => (median(base) > 0 ? (median(b) / median(base)).toFixed(2) : '—');
-		console.log(`${label.padEnd(32)} ${spread(a).padEnd(18)} ${spread(s).padEnd(18)} ${spread(b).padEnd(18)} ${ratio(a)} / ${ratio(s)}`);
+		const [a, s, b, y] = [results.empty, results.screen, results.long, results.year].map((runs) => runs.flatMap(pick));
+		const ratio = (/** @type {number[]} */ value, /** @type {number[]} */ base) => (median(base) > 0 ? (median(value) / median(base)).toFixed(2) : '—');
+		console.log(
+			`${label.padEnd(32)} ${spread(a).padEnd(18)} ${spread(s).padEnd(18)} ${spread(b).padEnd(18)} ${spread(y).padEnd(18)} ${ratio(b, a)} / ${ratio(b, s)}; ${ratio(y, a)} / ${ratio(y, s)}`
+		);
 	}
 }
 

@@ -18,7 +18,8 @@ export function createAppModuleLoader() {
 		resolve: {
 			alias: [
 				{ find: /^\$lib\//, replacement: `${root}/src/lib/` },
-				{ find: /^\$env\/dynamic\/private$/, replacement: `${root}/tests/support/env-dynamic-private.ts` }
+				{ find: /^\$env\/dynamic\/private$/, replacement: `${root}/tests/support/env-dynamic-private.ts` },
+				{ find: /^\$app\/environment$/, replacement: `${root}/tests/support/app-environment.ts` }
 			]
 		}
 	});

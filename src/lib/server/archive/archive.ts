@@ -5,8 +5,8 @@
  *
  *   a program session's threads      once the session is done and four weeks have passed since it began
  *                                     (integration goes on after a journey), all together, with its rounds
- *   alumni threads (the board's home)   once the group is alumni, per thread: begun over ninety days ago and
- *                                     quiet for thirty, into the quarter they began in (`2026q3`)
+ *   alumni threads (the board's home)   once the group is alumni, per thread: begun over sixty days ago and
+ *                                     quiet for three weeks, into the quarter they began in (`2026q3`)
  *
  * A thread keeps its id, replies, reactions, pin and lock, and stays where the board shows it
  * ($lib/board/periods.ts). Moving is one server write over the board and its archives, stored in one
@@ -29,8 +29,8 @@ import { listStoredDocuments } from '../realtime/storage';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_KEPT_MS = 28 * DAY;
-export const ALUMNI_KEPT_MS = 90 * DAY;
-export const ALUMNI_QUIET_MS = 30 * DAY;
+export const ALUMNI_KEPT_MS = 60 * DAY;
+export const ALUMNI_QUIET_MS = 21 * DAY;
 
 /** The board's sense of time: its sessions, and since when it is alumni (as the board page has it). */
 export function circleTimeOf(group: Pick<Group, 'lifecycle' | 'lifecycleChangedAt'>, sessions: Pick<ProgramSession, 'id'>[]): CircleTime {
