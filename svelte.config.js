@@ -8,6 +8,9 @@ const config = {
 		adapter: adapter(),
 		// Test helpers (tests/support), importable from specs beside the code as `$test/database`.
 		alias: { $test: 'tests/support' },
+		// Links are built with `resolve()` from $app/paths. Hearth is served at the root, so paths stay absolute:
+		// the server renders `/groups/…` as the browser does, not `../groups/…` relative to each page.
+		paths: { relative: false },
 		// Nonces for SvelteKit's own inline scripts; nothing else may run or load from elsewhere.
 		csp: {
 			mode: 'auto',

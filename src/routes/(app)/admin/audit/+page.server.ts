@@ -1,3 +1,4 @@
+import { resolve } from '$app/paths';
 import { requireAdmin } from '$lib/server/auth/guards';
 import { auditActions, isAuditAction, listAuditEvents } from '$lib/server/audit';
 import { AUDIT_ACTION_LABELS, presentAuditEvents } from '$lib/server/audit/present';
@@ -31,6 +32,6 @@ export const load: PageServerLoad = async (event) => {
 		filter,
 		actions: auditActions.map((value) => ({ value, label: AUDIT_ACTION_LABELS[value] })),
 		events,
-		olderHref: rows.length === PAGE_SIZE ? `?${older}` : null
+		olderHref: rows.length === PAGE_SIZE ? resolve(`/admin/audit?${older}`) : null
 	};
 };
