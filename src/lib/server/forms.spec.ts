@@ -64,7 +64,8 @@ describe('parseForm', () => {
 		expect(refusal({ email: 'sam@example.org', password: 'a long enough phrase' }, newAccountForm)).toBe(
 			'Please enter the name you would like to go by.'
 		);
-		expect(parseForm(formOf({ postId: ID }), flagForm)).toEqual({ postId: ID, note: '' });
+		// A post on the group's board names no document ('' is the board itself).
+		expect(parseForm(formOf({ postId: ID }), flagForm)).toEqual({ postId: ID, document: '', note: '' });
 	});
 
 	it('refuses a field sent twice, and a file where text belongs, with the field’s own message', () => {
@@ -207,6 +208,7 @@ describe('numbers, choices and boxes', () => {
 		expect(refusal({ postId: ID, reason: 'because' }, hideForm)).toBe('Choose a reason, so the author knows why.');
 		expect(parseForm(formOf({ postId: ID, reason: 'privacy' }), redactForm)).toEqual({
 			postId: ID,
+			document: '',
 			reason: 'privacy',
 			note: ''
 		});

@@ -12,7 +12,7 @@ export const moderationNote = optionalText(
 );
 
 const postId = id('That post could not be found.');
-/** The board document the post is on: the group's board or one of its archives (checked by the command). */
+/** The board document the post is on: one of the group's archives, or '' for its board (checked by the command). */
 const document = v.optional(
 	v.pipe(v.string('That post could not be found.'), v.maxLength(80, 'That post could not be found.'))
 );
