@@ -15,7 +15,6 @@
 import { execFile as execFileCallback, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +25,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { createAppModuleLoader } from '../tests/support/app-modules.js';
 import { databaseUrl, startTestPostgres } from '../tests/support/postgres.js';
+import { cleanUp, findFreePort, joinByInvitation, median, onCleanUp, spread } from './bench-support.js';
 
 const execFile = promisify(execFileCallback);
 const root = path.resolve(import.meta.dirname, '..');
@@ -33,39 +33,6 @@ const POSTS = Number(process.env.BENCH_POSTS ?? 5000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PHONE = { width: 390, height: 844 };
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-
-/** @type {Array<() => Promise<void>>} */
-const cleanups = [];
-async function cleanUp() {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-}
-
-/** @returns {Promise<number>} */
-function findFreePort() {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.on('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			probe.close(() => resolve(port));
-		});
-	});
-}
-
-/** @param {number[]} values */
-function median(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
-}
-
-/** @param {number[]} values */
-function spread(values) {
-	if (values.length === 0) return '—';
-	const sorted = [...values].sort((a, b) => a - b);
-	const digits = sorted[sorted.length - 1] < 10 ? 1 : 0;
-	return `${median(sorted).toFixed(digits)} (${sorted[0].toFixed(digits)}–${sorted[sorted.length - 1].toFixed(digits)})`;
-}
 
 /**
  * A group with one facilitator and one member, signed in; `posts` posts seeded into its board over a
@@ -94,20 +61,7 @@ async function createBoard(app, name, posts, { archived = false } = {}) {
 		agreementBody: 'Bench agreement.',
 		program: null
 	});
-	const agreement = await app.agreements.getCurrentAgreement(group.id);
-	const invitation = await app.invitations.createInvitation({
-		groupId: group.id,
-		actorId: facilitator.id,
-		email: '',
-		note: '',
-		origin: 'http://127.0.0.1'
-	});
-	await app.invitations.acceptInvitation({
-		token: invitation.link.split('/').at(-1),
-		userId: member.id,
-		typedName: 'Sam',
-		agreementVersion: agreement.version
-	});
+	await joinByInvitation(app, { groupId: group.id, facilitatorId: facilitator.id, memberId: member.id, name: 'Sam' });
 
 	// A year of history: posts a few hours apart, every fourth a reply, some "me too".
 	const document = app.names.groupDocumentName(group.id);
@@ -305,7 +259,7 @@ async function main() {
 		await execFile('flock', ['/tmp/hearth-build.lock', 'npm', 'run', 'build'], { cwd: root });
 	}
 	const pg = await startTestPostgres({ log: () => {} });
-	cleanups.push(pg.stop);
+	onCleanUp(pg.stop);
 	const name = `hearth_board_bench_${randomBytes(4).toString('hex')}`;
 	const admin = postgres(pg.adminUrl, { max: 1, onnotice: () => {} });
 	await admin.unsafe(`create database ${name}`);
@@ -313,12 +267,12 @@ async function main() {
 	process.env.DATABASE_URL = databaseUrl(pg.adminUrl, name);
 	process.env.HEARTH_DATA_KEY = randomBytes(32).toString('base64');
 	process.env.HEARTH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-board-bench-'));
-	cleanups.push(async () =>
+	onCleanUp(async () =>
 		fs.rmSync(/** @type {string} */ (process.env.HEARTH_DATA_DIR), { recursive: true, force: true })
 	);
 
 	const vite = await createAppModuleLoader();
-	cleanups.push(() => vite.close());
+	onCleanUp(() => vite.close());
 	const load = (/** @type {string} */ file) => vite.ssrLoadModule(file);
 	const app = {
 		db: await load('/src/lib/server/db/index.ts'),
@@ -360,7 +314,7 @@ async function main() {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, NODE_ENV: 'production' },
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
-	cleanups.push(async () => {
+	onCleanUp(async () => {
 		if (server.exitCode === null) server.kill('SIGTERM');
 		await new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once('exit', resolve)));
 	});
@@ -386,7 +340,7 @@ async function main() {
 				}
 			: {}
 	);
-	cleanups.push(() => browser.close());
+	onCleanUp(() => browser.close());
 	const wsBase = `ws://127.0.0.1:${port}/realtime`;
 	/** @type {Record<string, Awaited<ReturnType<typeof measureBoard>>[]>} */
 	const results = { empty: [], screen: [], long: [], year: [] };

@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { databaseUrl, findFreePort, startTestPostgres } from '../tests/support/postgres.js';
+import { databaseUrl, startTestPostgres } from '../tests/support/postgres.js';
+import { findFreePort, spread } from './bench-support.js';
 
 const execFile = promisify(execFileCallback);
 const root = path.resolve(import.meta.dirname, '..');
@@ -124,13 +125,6 @@ async function startAndMeasure(setup) {
 	return { startMs, idle, afterPages };
 }
 
-/** @param {number[]} values */
-function spread(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	const median = sorted[Math.floor((sorted.length - 1) / 2)];
-	return `${median.toFixed(0)} (${sorted[0].toFixed(0)}–${sorted.at(-1)?.toFixed(0)})`;
-}
-
 async function main() {
 	if (!fs.existsSync(path.join(root, 'build', 'handler.js'))) {
 		console.log('Building Hearth (npm run build)…');
@@ -209,7 +203,7 @@ async function main() {
 			runs.map((r) => r.first.startMs),
 			runs.map((r) => r.restart.startMs)
 		];
-		console.log(`${name.padEnd(28)}${figures.map((values) => spread(values).padEnd(20)).join('')}`);
+		console.log(`${name.padEnd(28)}${figures.map((values) => spread(values, 0).padEnd(20)).join('')}`);
 	}
 }
 

@@ -28,7 +28,6 @@
 import { execFile as execFileCallback, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +38,7 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { findPostgresBinaries } from '../tests/support/postgres.js';
+import { cleanUp, findFreePort, joinByInvitation, onCleanUp, spread } from './bench-support.js';
 
 const execFile = promisify(execFileCallback);
 // Each y-websocket provider adds a process 'exit' listener; hundreds of them are expected here.
@@ -51,25 +51,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGETS = { fanOutP99: 1.5, cpu: 2 };
 const CLOCK_TICKS = 100;
-
-/** @type {Array<() => Promise<void>>} */
-const cleanups = [];
-async function cleanUp() {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-}
-
-/** @returns {Promise<number>} */
-function findFreePort() {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.on('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			probe.close(() => resolve(port));
-		});
-	});
-}
 
 /**
  * @param {string} command
@@ -110,7 +91,7 @@ async function startDurablePostgres() {
 		'-w',
 		'start'
 	]);
-	cleanups.push(async () => {
+	onCleanUp(async () => {
 		await runAsPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
 		fs.rmSync(dir, { recursive: true, force: true });
 	});
@@ -124,7 +105,7 @@ async function startDurablePostgres() {
 /** Loads app modules (TypeScript, `$lib`) the way the realtime test server does. */
 async function loadAppModules() {
 	const vite = await createAppModuleLoader();
-	cleanups.push(() => vite.close());
+	onCleanUp(() => vite.close());
 	const load = (/** @type {string} */ file) => vite.ssrLoadModule(file);
 	return {
 		db: await load('/src/lib/server/db/index.ts'),
@@ -237,7 +218,7 @@ async function startProcess(command, args, env, readyText) {
 		env: { ...process.env, ...env },
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
-	cleanups.push(async () => {
+	onCleanUp(async () => {
 		if (child.exitCode !== null || child.signalCode !== null) return;
 		// SIGTERM first: Hearth closes its sockets and unloads documents, and --cpu-prof writes its file on the way out.
 		const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -475,15 +456,6 @@ function printPhase(result) {
 	);
 }
 
-/** @param {number[]} values */
-function spread(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	const median = sorted[Math.floor((sorted.length - 1) / 2)];
-	return sorted.length === 1
-		? median.toFixed(2)
-		: `${median.toFixed(2)} (${sorted[0].toFixed(2)}–${sorted.at(-1)?.toFixed(2)})`;
-}
-
 async function main() {
 	if (isBuildStale()) {
 		console.log('Building Hearth (npm run build)…');
@@ -532,20 +504,12 @@ async function main() {
 				agreementBody: 'Bench agreement.',
 				program: null
 			});
-			const agreement = await app.agreements.getCurrentAgreement(group.id);
 			for (const member of members) {
-				const invitation = await app.invitations.createInvitation({
+				await joinByInvitation(app, {
 					groupId: group.id,
-					actorId: facilitator.id,
-					email: '',
-					note: '',
-					origin: 'http://127.0.0.1'
-				});
-				await app.invitations.acceptInvitation({
-					token: invitation.link.split('/').at(-1),
-					userId: member.id,
-					typedName: 'Member',
-					agreementVersion: agreement.version
+					facilitatorId: facilitator.id,
+					memberId: member.id,
+					name: 'Member'
 				});
 			}
 			rooms.push({ document: app.names.groupDocumentName(group.id), members: [facilitator, ...members] });
@@ -636,7 +600,10 @@ async function main() {
 	const ratio = (/** @type {(result: PhaseResult) => number} */ pick) =>
 		results.map((run) => pick(run.hearth) / pick(run.reference));
 	const of = (/** @type {'hearth' | 'reference'} */ side, /** @type {(result: PhaseResult) => number} */ pick) =>
-		spread(results.map((run) => pick(run[side])));
+		spread(
+			results.map((run) => pick(run[side])),
+			2
+		);
 	console.log(`\nSummary over ${RUNS} run(s): median (min–max); ms unless said, CPU in % of one core`);
 	console.log('  figure                       Hearth                 reference              Hearth / reference');
 	/** @type {[string, (result: PhaseResult) => number][]} */
@@ -651,7 +618,7 @@ async function main() {
 	];
 	for (const [label, pick] of rows) {
 		console.log(
-			`  ${label.padEnd(29)}${of('hearth', pick).padEnd(23)}${of('reference', pick).padEnd(23)}${spread(ratio(pick))}`
+			`  ${label.padEnd(29)}${of('hearth', pick).padEnd(23)}${of('reference', pick).padEnd(23)}${spread(ratio(pick), 2)}`
 		);
 	}
 	console.log(`  Hearth saved p99             ${of('hearth', (r) => r.saved.p99)}`);

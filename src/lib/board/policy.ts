@@ -261,6 +261,21 @@ class Inspection {
 		return item !== null;
 	}
 
+	/** Pins and locks: facilitators mark a thread, signed by whoever marks it. */
+	private installMarkRules(): void {
+		for (const root of ['pins', 'locks']) {
+			this.rules.set(
+				root,
+				new RecordRules(this, root, {
+					key: isId,
+					value: isMark,
+					writers: (ctx: PolicyContext) => ctx.role === 'facilitator',
+					signed: true
+				})
+			);
+		}
+	}
+
 	private installRules(): void {
 		const kind = this.ctx.document.kind;
 		const facilitatorsOnly = (ctx: PolicyContext) => ctx.role === 'facilitator';
@@ -280,14 +295,7 @@ class Inspection {
 						signed: true
 					})
 				);
-				this.rules.set(
-					'pins',
-					new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
-				);
-				this.rules.set(
-					'locks',
-					new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
-				);
+				this.installMarkRules();
 				break;
 			case 'archive':
 				this.rules.set(
@@ -295,14 +303,7 @@ class Inspection {
 					new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.archive, { moderated: true, group: true, archive: true })
 				);
 				this.rules.set('rounds', new KeptAsItWas());
-				this.rules.set(
-					'pins',
-					new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
-				);
-				this.rules.set(
-					'locks',
-					new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
-				);
+				this.installMarkRules();
 				break;
 			case 'care':
 				this.rules.set(
