@@ -36,9 +36,14 @@ export function isId(value: unknown): value is string {
 
 const QUARTER_PATTERN = /^\d{4}q[1-4]$/;
 
+/** A quarter of alumni time, as archives name it: `2026q3`. */
+export function isQuarter(value: unknown): value is string {
+	return typeof value === 'string' && QUARTER_PATTERN.test(value);
+}
+
 /** What an archive holds: a program session (its id) or a quarter of alumni time (`2026q3`). */
 export function isArchivePeriod(value: unknown): value is string {
-	return isId(value) || (typeof value === 'string' && QUARTER_PATTERN.test(value));
+	return isId(value) || isQuarter(value);
 }
 
 /** The quarter of alumni time a moment falls in, in UTC: `2026q3`. */

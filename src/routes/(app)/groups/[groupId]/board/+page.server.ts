@@ -1,5 +1,11 @@
 import { error } from '@sveltejs/kit';
-import { archiveDocumentName, groupDocumentName, isId, journalDocumentName } from '$lib/board/document-names';
+import {
+	archiveDocumentName,
+	groupDocumentName,
+	isId,
+	isQuarter,
+	journalDocumentName
+} from '$lib/board/document-names';
 import { describeQuarter } from '$lib/board/periods';
 import { listArchives } from '$lib/server/archive/archive';
 import { requireGroupMember } from '$lib/server/groups/access';
@@ -32,7 +38,7 @@ export const load: PageServerLoad = async (event) => {
 	const home = alumni || !current ? ALUMNI_VIEW : current.id;
 	// Finished sessions and quiet alumni threads are kept in archives (server/archive): a view opens the
 	// archive it has, if any, so the board itself stays small. Quarters of alumni time are views of their own.
-	const quarters = archives.filter((period) => !presented.some((s) => s.id === period));
+	const quarters = archives.filter(isQuarter);
 	const asked = event.url.searchParams.get('session');
 	const view =
 		asked === ALUMNI_VIEW || presented.some((s) => s.id === asked) || quarters.includes(asked!) ? asked! : home;
