@@ -300,7 +300,12 @@ export class TestClient {
  * The browser's own RealtimeDocument (not started), connecting as `person` would from Hearth's page:
  * the session cookie and the app's Origin on the upgrade. `revoked` collects what `onRevoked` heard.
  */
-export function openInBrowser(server: { wsBase: string; origin: string }, person: Person, document: string) {
+export function openInBrowser(
+	server: { wsBase: string; origin: string },
+	person: Person,
+	document: string,
+	options: { network?: EventTarget } = {}
+) {
 	const revoked: RevokedReason[] = [];
 	const headers = { origin: server.origin, cookie: `hearth_session=${person.token}` };
 	class SignedInSocket extends WebSocket {
@@ -311,6 +316,7 @@ export function openInBrowser(server: { wsBase: string; origin: string }, person
 	const board = new RealtimeDocument(document, {
 		serverUrl: server.wsBase,
 		socketClass: SignedInSocket as unknown as typeof globalThis.WebSocket,
+		network: options.network,
 		onRevoked: (reason) => revoked.push(reason)
 	});
 	return { board, revoked };

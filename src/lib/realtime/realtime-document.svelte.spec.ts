@@ -28,8 +28,8 @@ const {
 const opened: RealtimeDocument[] = [];
 const servers: TestServer[] = [];
 
-function open(person = ada, on: { wsBase: string; origin: string } = server): RealtimeDocument {
-	const { board } = openInBrowser(on, person, document);
+function open(person = ada, on: { wsBase: string; origin: string } = server, network?: EventTarget): RealtimeDocument {
+	const { board } = openInBrowser(on, person, document, { network });
 	opened.push(board);
 	board.start();
 	return board;
@@ -103,6 +103,24 @@ describe('the browser’s live document', () => {
 		servers.push(await startTestServer({ groups, port }));
 		await waitFor(() => board.connection === 'live' && board.save === 'saved', 15_000, 'saved after reconnecting');
 		expect(await storedBodies()).toContain('Written with no connection.');
+	});
+
+	it('says offline the moment the device loses its network, keeps what is written, and sends it when back', async () => {
+		const network = new EventTarget();
+		const board = open(bea, server, network);
+		await waitFor(() => board.connection === 'live');
+
+		network.dispatchEvent(new Event('offline'));
+		expect(board.connection).toBe('offline');
+		createPost(board.doc, { authorId: bea.userId, body: 'Written on the train, between tunnels.' });
+		expect(board.save).toBe('saving');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(board.connection).toBe('offline');
+		expect(await storedBodies()).not.toContain('Written on the train, between tunnels.');
+
+		network.dispatchEvent(new Event('online'));
+		await waitFor(() => board.connection === 'live' && board.save === 'saved', 15_000, 'saved when back');
+		expect(await storedBodies()).toContain('Written on the train, between tunnels.');
 	});
 
 	it('says offline, not connecting, while the server cannot be reached, and goes live when it can', async () => {

@@ -117,19 +117,27 @@ export class RealtimeDocument {
 	/** Outside a browser (tests), a WebSocket class that can send the session cookie. */
 	readonly #socketClass: typeof WebSocket | null;
 	readonly #onRevoked: (reason: RevokedReason) => void;
+	/** Where the device says the network went or came back ('offline', 'online' events): the window. */
+	readonly #network: EventTarget | null;
 
 	/**
-	 * `serverUrl` and `socketClass` are for tests; in the browser the page's own origin and WebSocket are
-	 * used. `onRevoked` runs after the
-	 * document has been forgotten because access ended; by default the tab leaves the page.
+	 * `serverUrl`, `socketClass` and `network` are for tests; in the browser the page's own origin,
+	 * WebSocket and window are used. `onRevoked` runs after the document has been forgotten because access
+	 * ended; by default the tab leaves the page.
 	 */
 	constructor(
 		name: string,
-		options: { serverUrl?: string; socketClass?: typeof WebSocket; onRevoked?: (reason: RevokedReason) => void } = {}
+		options: {
+			serverUrl?: string;
+			socketClass?: typeof WebSocket;
+			network?: EventTarget;
+			onRevoked?: (reason: RevokedReason) => void;
+		} = {}
 	) {
 		this.name = name;
 		this.#serverUrl = options.serverUrl ?? null;
 		this.#socketClass = options.socketClass ?? null;
+		this.#network = options.network ?? (typeof window === 'undefined' ? null : window);
 		this.#onRevoked =
 			options.onRevoked ??
 			((reason) => {
@@ -216,17 +224,35 @@ export class RealtimeDocument {
 	start(): void {
 		if (this.#provider) return;
 		this.#closed = null;
+		this.#network?.addEventListener('offline', this.#wentOffline);
+		this.#network?.addEventListener('online', this.#cameBack);
 		this.#connect();
 	}
 
 	/** Closes the connection and forgets the document. */
 	stop(): void {
+		this.#network?.removeEventListener('offline', this.#wentOffline);
+		this.#network?.removeEventListener('online', this.#cameBack);
 		clearTimeout(this.#typingTimer);
 		this.#provider?.destroy();
 		this.#provider = null;
 		for (const index of this.#indexes.values()) index.detach();
 		this.#doc.destroy();
 	}
+
+	/**
+	 * The device says the network is gone: a socket can look open for many seconds after that, so say
+	 * "Offline" now and close it; words written meanwhile stay in memory and go out when it is back.
+	 */
+	readonly #wentOffline = () => {
+		if (!this.#provider || this.#connection === 'closed') return;
+		this.#provider.disconnect();
+		this.#connection = 'offline';
+	};
+
+	readonly #cameBack = () => {
+		if (this.#provider && this.#connection !== 'closed' && !this.#provider.wsconnected) this.#provider.connect();
+	};
 
 	/** Tells the others this person is writing (never what), for a few seconds. */
 	setTyping(typing: boolean): void {
