@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
-import { group, groupMember, programSession, type Group, type GroupLifecycle } from '../db/schema';
+import { group, groupMember, programSession, type Group, type GroupLifecycle, type ProgramSession } from '../db/schema';
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
 import {
@@ -25,6 +25,25 @@ export const LIFECYCLE_LABELS: Record<GroupLifecycle, string> = {
 	alumni: 'Alumni',
 	archived: 'Archived'
 };
+
+/** A group's stage as people would say it: once a session has begun, a group is no longer "Forming". */
+export function describeStage(lifecycle: GroupLifecycle, sessions: Pick<ProgramSession, 'state'>[]): string {
+	if (lifecycle === 'forming' && sessions.some((session) => session.state !== 'upcoming'))
+		return LIFECYCLE_LABELS.active;
+	return LIFECYCLE_LABELS[lifecycle];
+}
+
+/**
+ * The session the home screens lead with: the program's next one; in alumni time only an alumni
+ * meeting (the program is history); none once the group is archived.
+ */
+export function pickShownSession<T extends Pick<ProgramSession, 'state' | 'startsAt' | 'kind'>>(
+	lifecycle: GroupLifecycle,
+	sessions: T[]
+): T | null {
+	if (lifecycle === 'archived') return null;
+	return pickNextSession(lifecycle === 'alumni' ? sessions.filter((session) => session.kind === 'alumni') : sessions);
+}
 
 /** The only moves a group makes: forward, one step at a time. */
 export const NEXT_LIFECYCLE: Record<GroupLifecycle, GroupLifecycle | null> = {
@@ -121,13 +140,14 @@ export async function listGroupsForUser(userId: string) {
 		);
 	return Promise.all(
 		rows.map(async ({ group: g, role }) => {
-			const next = pickNextSession(sessions.filter((s) => s.groupId === g.id));
+			const own = sessions.filter((s) => s.groupId === g.id);
+			const next = pickShownSession(g.lifecycle, own);
 			const standing = await getGroupStanding(userId, g.id);
 			return {
 				id: g.id,
 				name: g.name,
 				lifecycle: g.lifecycle,
-				lifecycleLabel: LIFECYCLE_LABELS[g.lifecycle],
+				lifecycleLabel: describeStage(g.lifecycle, own),
 				role,
 				needsSignature: standing?.needsSignature ?? false,
 				nextSession: next ? presentSession(next, g.timeZone) : null

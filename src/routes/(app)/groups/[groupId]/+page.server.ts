@@ -3,10 +3,16 @@ import { requireFacilitator, requireGroupMember } from '$lib/server/groups/acces
 import { isRefused, parseForm } from '$lib/server/forms';
 import { lifecycleForm } from '$lib/server/groups/forms';
 import { DEFAULT_ALUMNI_AGREEMENT } from '$lib/server/groups/agreements';
-import { changeLifecycle, getGroup, LIFECYCLE_LABELS, NEXT_LIFECYCLE } from '$lib/server/groups/groups';
+import {
+	changeLifecycle,
+	getGroup,
+	LIFECYCLE_LABELS,
+	NEXT_LIFECYCLE,
+	pickShownSession
+} from '$lib/server/groups/groups';
 import { leaveGroup, listMembers } from '$lib/server/groups/membership';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
-import { listSessions, pickNextSession, presentSession } from '$lib/server/schedule/program';
+import { listSessions, presentSession } from '$lib/server/schedule/program';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -17,7 +23,7 @@ export const load: PageServerLoad = async (event) => {
 		listMembers(access.groupId)
 	]);
 	const zone = group!.timeZone;
-	const next = pickNextSession(sessions);
+	const next = pickShownSession(access.lifecycle, sessions);
 	const nextLifecycle = NEXT_LIFECYCLE[access.lifecycle];
 	return {
 		description: group!.description,
