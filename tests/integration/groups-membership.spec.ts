@@ -62,6 +62,16 @@ describe('group access', () => {
 		).rejects.toThrow(/staff/);
 		expect((await listAddableStaff(group.id)).map((s) => s.id)).not.toContain(provider.id);
 	});
+
+	it('never offers or adds the practice admin as a co-facilitator (the admin sees no group’s content)', async () => {
+		const { group, facilitator } = await makeGroup();
+		const admin = await makeUser('admin', 'Practice Admin');
+		expect((await listAddableStaff(group.id)).map((s) => s.id)).not.toContain(admin.id);
+		await expect(
+			addFacilitator({ groupId: group.id, actorId: facilitator.id, userId: admin.id, kind: 'therapist' })
+		).rejects.toThrow(/staff/);
+		expect(await getGroupAccess(admin.id, group.id)).toBeNull();
+	});
 });
 
 describe('membership', () => {

@@ -180,7 +180,10 @@ export async function declineAgreement(input: { groupId: string; userId: string 
 	await endMembership({ ...input, actorId: input.userId }, 'left', ['agreement.declined', 'member.left']);
 }
 
-/** Staff who could be added as co-facilitators: practice staff not already active in the group. */
+/**
+ * Staff who could be added as co-facilitators: practice staff not already active in the group. Never the
+ * practice admin: the admin runs the practice and sees no group's content.
+ */
 export async function listAddableStaff(groupId: string) {
 	const active = db
 		.select({ userId: groupMember.userId })
@@ -189,7 +192,7 @@ export async function listAddableStaff(groupId: string) {
 	return db
 		.select({ id: user.id, displayName: user.displayName })
 		.from(user)
-		.where(and(inArray(user.role, ['staff', 'admin']), sql`${user.id} not in ${active}`))
+		.where(and(eq(user.role, 'staff'), sql`${user.id} not in ${active}`))
 		.orderBy(asc(user.displayName));
 }
 
@@ -206,7 +209,7 @@ export async function addFacilitator(input: {
 		const [staff] = await tx
 			.select({ id: user.id })
 			.from(user)
-			.where(and(eq(user.id, input.userId), inArray(user.role, ['staff', 'admin'])));
+			.where(and(eq(user.id, input.userId), eq(user.role, 'staff')));
 		if (!staff) throw new GroupRuleError('Please choose someone from your practice’s staff.');
 		const [locked] = await tx
 			.select({ lifecycle: group.lifecycle })
