@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
 import { group, groupMember, user, type FacilitatorKind, type MembershipStatus } from '../db/schema';
