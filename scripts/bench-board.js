@@ -75,7 +75,9 @@ function spread(values) {
 async function createBoard(app, name, posts, { archived = false } = {}) {
 	const person = async (/** @type {string} */ displayName, /** @type {'staff' | 'member'} */ role) => {
 		const id = app.ids.generateId();
-		await app.db.db.insert(app.schema.user).values({ id, email: `${id}@bench.invalid`, displayName, passwordHash: 'x', role });
+		await app.db.db
+			.insert(app.schema.user)
+			.values({ id, email: `${id}@bench.invalid`, displayName, passwordHash: 'x', role });
 		const token = app.sessions.generateSessionToken();
 		await app.sessions.createSession(token, id);
 		return { id, token };
@@ -93,8 +95,19 @@ async function createBoard(app, name, posts, { archived = false } = {}) {
 		program: null
 	});
 	const agreement = await app.agreements.getCurrentAgreement(group.id);
-	const invitation = await app.invitations.createInvitation({ groupId: group.id, actorId: facilitator.id, email: '', note: '', origin: 'http://127.0.0.1' });
-	await app.invitations.acceptInvitation({ token: invitation.link.split('/').at(-1), userId: member.id, typedName: 'Sam', agreementVersion: agreement.version });
+	const invitation = await app.invitations.createInvitation({
+		groupId: group.id,
+		actorId: facilitator.id,
+		email: '',
+		note: '',
+		origin: 'http://127.0.0.1'
+	});
+	await app.invitations.acceptInvitation({
+		token: invitation.link.split('/').at(-1),
+		userId: member.id,
+		typedName: 'Sam',
+		agreementVersion: agreement.version
+	});
 
 	// A year of history: posts a few hours apart, every fourth a reply, some "me too".
 	const document = app.names.groupDocumentName(group.id);
@@ -107,16 +120,22 @@ async function createBoard(app, name, posts, { archived = false } = {}) {
 		for (let number = 1; number <= 7; number++) {
 			const id = app.ids.generateId();
 			const startsAt = start + (number - 1) * 1.5 * week;
-			await app.db.db.insert(app.schema.programSession).values({ id, groupId: group.id, kind: 'journey', number, startsAt: new Date(startsAt), state: 'done' });
+			await app.db.db
+				.insert(app.schema.programSession)
+				.values({ id, groupId: group.id, kind: 'journey', number, startsAt: new Date(startsAt), state: 'done' });
 			sessions.push({ id, startsAt });
 		}
-		await app.db.db.update(app.schema.group).set({ lifecycle: 'alumni', lifecycleChangedAt: new Date(start + 10 * week) }).where(app.orm.eq(app.schema.group.id, group.id));
+		await app.db.db
+			.update(app.schema.group)
+			.set({ lifecycle: 'alumni', lifecycleChangedAt: new Date(start + 10 * week) })
+			.where(app.orm.eq(app.schema.group.id, group.id));
 	}
 	/** The program session a moment belongs to, if it falls in the program. */
-	const sessionAt = (/** @type {number} */ at) => (at < start + 10 * week ? sessions.findLast((session) => session.startsAt <= at)?.id : undefined);
+	const sessionAt = (/** @type {number} */ at) =>
+		at < start + 10 * week ? sessions.findLast((session) => session.startsAt <= at)?.id : undefined;
 	/** @type {string[]} */
 	const topLevel = [];
-	for (let done = 0; done < posts; ) {
+	for (let done = 0; done < posts;) {
 		const batch = Math.min(500, posts - done);
 		await app.writes.changeDocument(document, (/** @type {Y.Doc} */ doc) => {
 			for (let i = 0; i < batch; i++, done++) {
@@ -125,9 +144,16 @@ async function createBoard(app, name, posts, { archived = false } = {}) {
 				const body = `Post ${done}: what stayed with me this week is the quiet after the breathing, and the group holding it.`;
 				const at = start + done * step;
 				const sessionId = parentId ? undefined : sessionAt(at);
-				const id = app.posts.createPost(doc, { authorId, body, parentId, ...(sessionId ? { sessionId } : {}) }, { now: at });
+				const id = app.posts.createPost(
+					doc,
+					{ authorId, body, parentId, ...(sessionId ? { sessionId } : {}) },
+					{ now: at }
+				);
 				if (!parentId) topLevel.push(id);
-				if (done % 5 === 0 && !parentId) app.posts.toggleReaction(doc, id, 'metoo', authorId === member.id ? facilitator.id : member.id, { now: start + done * step + 1000 });
+				if (done % 5 === 0 && !parentId)
+					app.posts.toggleReaction(doc, id, 'metoo', authorId === member.id ? facilitator.id : member.id, {
+						now: start + done * step + 1000
+					});
 			}
 		});
 	}
@@ -137,7 +163,10 @@ async function createBoard(app, name, posts, { archived = false } = {}) {
 
 /** Reads the long tasks the page has seen since `from` (ms on the page's clock). */
 async function longTasksSince(page, from) {
-	return page.evaluate((since) => globalThis.__longTasks.filter((task) => task.start >= since).map((task) => task.duration), from);
+	return page.evaluate(
+		(since) => globalThis.__longTasks.filter((task) => task.start >= since).map((task) => task.duration),
+		from
+	);
 }
 
 async function measureBoard(browser, origin, board, wsBase) {
@@ -146,12 +175,18 @@ async function measureBoard(browser, origin, board, wsBase) {
 	await context.addInitScript(() => {
 		globalThis.__longTasks = [];
 		new PerformanceObserver((list) => {
-			for (const entry of list.getEntries()) globalThis.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+			for (const entry of list.getEntries())
+				globalThis.__longTasks.push({ start: entry.startTime, duration: entry.duration });
 		}).observe({ type: 'longtask', buffered: true });
 	});
 	const page = await context.newPage();
 	let bytes = 0;
-	page.on('websocket', (socket) => socket.on('framereceived', (frame) => (bytes += typeof frame.payload === 'string' ? Buffer.byteLength(frame.payload) : frame.payload.length)));
+	page.on('websocket', (socket) =>
+		socket.on(
+			'framereceived',
+			(frame) => (bytes += typeof frame.payload === 'string' ? Buffer.byteLength(frame.payload) : frame.payload.length)
+		)
+	);
 
 	await page.goto(`${origin}/groups/${board.groupId}/board`);
 	await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 120_000 });
@@ -164,7 +199,10 @@ async function measureBoard(browser, origin, board, wsBase) {
 	// Typing: 120 characters, key by key, into the composer.
 	const box = page.getByLabel('Share with the group');
 	const typingFrom = await page.evaluate(() => performance.now());
-	await box.pressSequentially('Arriving tired today, and glad to be here with all of you. Thank you for holding the space last week, it helped.', { delay: 5 });
+	await box.pressSequentially(
+		'Arriving tired today, and glad to be here with all of you. Thank you for holding the space last week, it helped.',
+		{ delay: 5 }
+	);
 	const typingTasks = await longTasksSince(page, typingFrom);
 	await box.fill('');
 
@@ -187,7 +225,9 @@ async function measureBoard(browser, origin, board, wsBase) {
 				() =>
 					new Promise((resolve) => {
 						const state = document.querySelector('[data-testid="save-state"]');
-						const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Post to the group');
+						const button = [...document.querySelectorAll('button')].find(
+							(b) => b.textContent?.trim() === 'Post to the group'
+						);
 						let sawSaving = false;
 						const started = performance.now();
 						const observer = new MutationObserver(() => {
@@ -223,7 +263,10 @@ async function measureBoard(browser, origin, board, wsBase) {
 			super(url, protocols, { headers });
 		}
 	}
-	const provider = new WebsocketProvider(wsBase, board.document, doc, { WebSocketPolyfill: /** @type {any} */ (FacilitatorSocket), disableBc: true });
+	const provider = new WebsocketProvider(wsBase, board.document, doc, {
+		WebSocketPolyfill: /** @type {any} */ (FacilitatorSocket),
+		disableBc: true
+	});
 	provider.messageHandlers[100] = () => {};
 	provider.messageHandlers[101] = () => {};
 	provider.messageHandlers[102] = () => {};
@@ -252,7 +295,8 @@ function printHeaviest(profile) {
 		self.set(key, (self.get(key) ?? 0) + interval / 1000);
 	}
 	console.log('\nHeaviest functions while posting (self time, ms):');
-	for (const [key, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${key}`);
+	for (const [key, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15))
+		console.log(`  ${ms.toFixed(1).padStart(8)}  ${key}`);
 }
 
 async function main() {
@@ -269,7 +313,9 @@ async function main() {
 	process.env.DATABASE_URL = databaseUrl(pg.adminUrl, name);
 	process.env.HEARTH_DATA_KEY = randomBytes(32).toString('base64');
 	process.env.HEARTH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-board-bench-'));
-	cleanups.push(async () => fs.rmSync(/** @type {string} */ (process.env.HEARTH_DATA_DIR), { recursive: true, force: true }));
+	cleanups.push(async () =>
+		fs.rmSync(/** @type {string} */ (process.env.HEARTH_DATA_DIR), { recursive: true, force: true })
+	);
 
 	const vite = await createAppModuleLoader();
 	cleanups.push(() => vite.close());
@@ -293,8 +339,18 @@ async function main() {
 	console.log(`Seeding an empty board, one with a screen of posts and one with ${POSTS}…`);
 	const empty = { ...(await createBoard(app, 'Empty circle', 0)), posts: 0, postsModule: app.posts, profile: null };
 	const screen = { ...(await createBoard(app, 'One screen', 30)), posts: 30, postsModule: app.posts, profile: null };
-	const long = { ...(await createBoard(app, 'Long circle', POSTS)), posts: POSTS, postsModule: app.posts, profile: process.env.BENCH_PROFILE || null };
-	const year = { ...(await createBoard(app, 'A year, archived', POSTS, { archived: true })), posts: POSTS, postsModule: app.posts, profile: null };
+	const long = {
+		...(await createBoard(app, 'Long circle', POSTS)),
+		posts: POSTS,
+		postsModule: app.posts,
+		profile: process.env.BENCH_PROFILE || null
+	};
+	const year = {
+		...(await createBoard(app, 'A year, archived', POSTS, { archived: true })),
+		posts: POSTS,
+		postsModule: app.posts,
+		profile: null
+	};
 	await app.db.connection.close();
 
 	const port = await findFreePort();
@@ -315,7 +371,19 @@ async function main() {
 
 	const browser = await chromium.launch(
 		fs.existsSync(SYSTEM_CHROMIUM)
-			? { executablePath: SYSTEM_CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-precise-memory-info'] }
+			? {
+					executablePath: SYSTEM_CHROMIUM,
+					args: [
+						'--no-sandbox',
+						'--disable-gpu',
+						'--disable-background-networking',
+						'--disable-component-update',
+						'--disable-sync',
+						'--no-first-run',
+						'--disable-quic',
+						'--enable-precise-memory-info'
+					]
+				}
 			: {}
 	);
 	cleanups.push(() => browser.close());
@@ -324,12 +392,19 @@ async function main() {
 	const results = { empty: [], screen: [], long: [], year: [] };
 	// Interleaved, so a noisy moment hurts every board alike.
 	for (let run = 0; run < RUNS; run++) {
-		for (const [label, board] of /** @type {const} */ ([['empty', empty], ['screen', screen], ['long', long], ['year', year]])) {
+		for (const [label, board] of /** @type {const} */ ([
+			['empty', empty],
+			['screen', screen],
+			['long', long],
+			['year', year]
+		])) {
 			results[label].push(await measureBoard(browser, origin, board, wsBase));
 			process.stdout.write('.');
 		}
 	}
-	console.log(`\n\nBoard in Chromium at phone width, ${RUNS} page loads each (median (min–max)); load ${os.loadavg()[0].toFixed(1)}`);
+	console.log(
+		`\n\nBoard in Chromium at phone width, ${RUNS} page loads each (median (min–max)); load ${os.loadavg()[0].toFixed(1)}`
+	);
 	const rows = [
 		['time to live (ms)', (r) => [r.live]],
 		['time to saved (ms)', (r) => r.saved],
@@ -346,7 +421,8 @@ async function main() {
 	);
 	for (const [label, pick] of rows) {
 		const [a, s, b, y] = [results.empty, results.screen, results.long, results.year].map((runs) => runs.flatMap(pick));
-		const ratio = (/** @type {number[]} */ value, /** @type {number[]} */ base) => (median(base) > 0 ? (median(value) / median(base)).toFixed(2) : '—');
+		const ratio = (/** @type {number[]} */ value, /** @type {number[]} */ base) =>
+			median(base) > 0 ? (median(value) / median(base)).toFixed(2) : '—';
 		console.log(
 			`${label.padEnd(32)} ${spread(a).padEnd(18)} ${spread(s).padEnd(18)} ${spread(b).padEnd(18)} ${spread(y).padEnd(18)} ${ratio(b, a)} / ${ratio(b, s)}; ${ratio(y, a)} / ${ratio(y, s)}`
 		);

@@ -114,7 +114,11 @@ async function startAndMeasure(setup) {
 	server.kill('SIGTERM');
 	await new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once('exit', resolve)));
 	// The embedded server stops as Hearth exits; wait until it is gone before the next start.
-	for (let waited = 0; setup.cluster() && readPostmaster(/** @type {string} */ (setup.cluster())) && waited < 30_000; waited += 100) {
+	for (
+		let waited = 0;
+		setup.cluster() && readPostmaster(/** @type {string} */ (setup.cluster())) && waited < 30_000;
+		waited += 100
+	) {
 		await sleep(100);
 	}
 	return { startMs, idle, afterPages };
@@ -140,7 +144,11 @@ async function main() {
 	const options = {
 		async 'embedded PostgreSQL'(run) {
 			const dataDir = path.join(tmp, `embedded-${run}`);
-			const setup = { app: root, env: { HEARTH_DATA_DIR: dataDir, DATABASE_URL: '' }, cluster: () => path.join(dataDir, 'postgres') };
+			const setup = {
+				app: root,
+				env: { HEARTH_DATA_DIR: dataDir, DATABASE_URL: '' },
+				cluster: () => path.join(dataDir, 'postgres')
+			};
 			return { first: await startAndMeasure(setup), restart: await startAndMeasure(setup) };
 		},
 		async 'external PostgreSQL'(run) {
@@ -159,7 +167,11 @@ async function main() {
 	const pgliteApp = process.env.BENCH_PGLITE_APP;
 	if (pgliteApp) {
 		options['PGlite (BENCH_PGLITE_APP)'] = async (run) => {
-			const setup = { app: path.resolve(pgliteApp), env: { HEARTH_DATA_DIR: path.join(tmp, `pglite-${run}`), DATABASE_URL: '' }, cluster: () => undefined };
+			const setup = {
+				app: path.resolve(pgliteApp),
+				env: { HEARTH_DATA_DIR: path.join(tmp, `pglite-${run}`), DATABASE_URL: '' },
+				cluster: () => undefined
+			};
 			return { first: await startAndMeasure(setup), restart: await startAndMeasure(setup) };
 		};
 	}
@@ -178,7 +190,14 @@ async function main() {
 		fs.rmSync(tmp, { recursive: true, force: true });
 	}
 	console.log(`\n\nHearth + database at rest, ${RUNS} runs each: median (min–max); load ${os.loadavg()[0].toFixed(1)}`);
-	const columns = ['idle RSS (MB)', `RSS, ${PAGE_LOADS} pages later`, 'idle PSS (MB)', `PSS, pages later`, 'first start (ms)', 'restart (ms)'];
+	const columns = [
+		'idle RSS (MB)',
+		`RSS, ${PAGE_LOADS} pages later`,
+		'idle PSS (MB)',
+		`PSS, pages later`,
+		'first start (ms)',
+		'restart (ms)'
+	];
 	console.log(`${'database'.padEnd(28)}${columns.map((column) => column.padEnd(20)).join('')}`);
 	for (const [name, runs] of Object.entries(results)) {
 		const starts = runs.flatMap((r) => [r.first, r.restart]);

@@ -88,10 +88,28 @@ async function startDurablePostgres() {
 	const data = path.join(dir, 'data');
 	fs.mkdirSync(path.join(dir, 'socket'));
 	if (process.getuid?.() === 0) await execFile('chown', ['-R', 'postgres:postgres', dir]);
-	await runAsPostgres(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+	await runAsPostgres(path.join(bin, 'initdb'), [
+		'-D',
+		data,
+		'-U',
+		'postgres',
+		'--auth=trust',
+		'-E',
+		'UTF8',
+		'--locale=C'
+	]);
 	const port = await findFreePort();
 	const options = `-p ${port} -k '${path.join(dir, 'socket')}' -c listen_addresses=127.0.0.1 -c max_connections=100`;
-	await runAsPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-o', options, '-w', 'start']);
+	await runAsPostgres(path.join(bin, 'pg_ctl'), [
+		'-D',
+		data,
+		'-l',
+		path.join(dir, 'log'),
+		'-o',
+		options,
+		'-w',
+		'start'
+	]);
 	cleanups.push(async () => {
 		await runAsPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
 		fs.rmSync(dir, { recursive: true, force: true });
@@ -122,14 +140,16 @@ async function loadAppModules() {
 	};
 }
 
-
 /** Whether anything the production build is made from changed after it was built. */
 function isBuildStale() {
 	const built = path.join(root, 'build', 'handler.js');
 	if (!fs.existsSync(built)) return true;
 	const builtAt = fs.statSync(built).mtimeMs;
-	const sources = ['server.js', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'].map((file) => path.join(root, file));
-	for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true })) sources.push(path.join(root, 'src', String(file)));
+	const sources = ['server.js', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'].map((file) =>
+		path.join(root, file)
+	);
+	for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true }))
+		sources.push(path.join(root, 'src', String(file)));
 	return sources.some((file) => fs.existsSync(file) && fs.statSync(file).mtimeMs > builtAt);
 }
 
@@ -142,7 +162,13 @@ function percentile(values, p) {
 
 /** @param {number[]} values */
 function distribution(values) {
-	return { p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), max: percentile(values, 100), count: values.length };
+	return {
+		p50: percentile(values, 50),
+		p95: percentile(values, 95),
+		p99: percentile(values, 99),
+		max: percentile(values, 100),
+		count: values.length
+	};
 }
 
 /** utime+stime (and, with children, cutime+cstime) of a process in clock ticks; 0 once it is gone. */
@@ -193,7 +219,10 @@ function readMachineTicks() {
 }
 
 function formatLoad() {
-	return os.loadavg().map((load) => load.toFixed(2)).join(' ');
+	return os
+		.loadavg()
+		.map((load) => load.toFixed(2))
+		.join(' ');
 }
 
 /**
@@ -203,7 +232,11 @@ function formatLoad() {
  * @param {string} readyText printed on stdout once it listens
  */
 async function startProcess(command, args, env, readyText) {
-	const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(command, args, {
+		cwd: root,
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
 	cleanups.push(async () => {
 		if (child.exitCode !== null || child.signalCode !== null) return;
 		// SIGTERM first: Hearth closes its sockets and unloads documents, and --cpu-prof writes its file on the way out.
@@ -244,7 +277,10 @@ async function startProcess(command, args, env, readyText) {
 function canonical(/** @type {unknown} */ value) {
 	if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
 	if (value && typeof value === 'object') {
-		return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(/** @type {any} */ (value)[key])}`).join(',')}}`;
+		return `{${Object.keys(value)
+			.sort()
+			.map((key) => `${JSON.stringify(key)}:${canonical(/** @type {any} */ (value)[key])}`)
+			.join(',')}}`;
 	}
 	return JSON.stringify(value);
 }
@@ -306,7 +342,8 @@ async function runPhase(target) {
 		}
 	}
 	while (syncTimes.length < clients.length) {
-		if (performance.now() - connectStart > 120_000) throw new Error(`${target.name}: only ${syncTimes.length} of ${clients.length} clients synced`);
+		if (performance.now() - connectStart > 120_000)
+			throw new Error(`${target.name}: only ${syncTimes.length} of ${clients.length} clients synced`);
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
 
@@ -410,28 +447,41 @@ async function runPhase(target) {
 const ms = (/** @type {number} */ value) => (Number.isFinite(value) ? `${value.toFixed(1)}` : '–');
 const mb = (/** @type {number} */ bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const pct = (/** @type {number} */ value) => `${value.toFixed(0)}%`;
-const formatDistribution = (/** @type {Distribution} */ d) => `p50 ${ms(d.p50)}  p95 ${ms(d.p95)}  p99 ${ms(d.p99)}  max ${ms(d.max)} ms`;
+const formatDistribution = (/** @type {Distribution} */ d) =>
+	`p50 ${ms(d.p50)}  p95 ${ms(d.p95)}  p99 ${ms(d.p99)}  max ${ms(d.max)} ms`;
 const totalCpu = (/** @type {PhaseResult} */ result) => result.serverCpu + (result.postgresCpu ?? 0);
 
 /** @param {PhaseResult} result */
 function printPhase(result) {
-	const cpu = result.postgresCpu === null ? pct(result.serverCpu) : `${pct(result.serverCpu)} server + ${pct(result.postgresCpu)} PostgreSQL = ${pct(totalCpu(result))}`;
+	const cpu =
+		result.postgresCpu === null
+			? pct(result.serverCpu)
+			: `${pct(result.serverCpu)} server + ${pct(result.postgresCpu)} PostgreSQL = ${pct(totalCpu(result))}`;
 	console.log(`  ${result.target}`);
 	console.log(`    fan-out, steady        ${formatDistribution(result.steady)}  (${result.steady.count} posts)`);
 	console.log(`    fan-out, arrival 1 s   ${formatDistribution(result.arrival)}  (${result.arrival.count} posts)`);
-	if (result.saved.count > 0) console.log(`    saved                  ${formatDistribution(result.saved)}  (${result.unsaved} unsaved, ${result.refused} refused)`);
-	console.log(`    first sync             p50 ${ms(result.sync.p50)}  p95 ${ms(result.sync.p95)}  max ${ms(result.sync.max)} ms`);
+	if (result.saved.count > 0)
+		console.log(
+			`    saved                  ${formatDistribution(result.saved)}  (${result.unsaved} unsaved, ${result.refused} refused)`
+		);
+	console.log(
+		`    first sync             p50 ${ms(result.sync.p50)}  p95 ${ms(result.sync.p95)}  max ${ms(result.sync.max)} ms`
+	);
 	console.log(`    CPU (% of one core)    ${cpu}`);
 	console.log(`    peak memory            ${mb(result.peak)}`);
 	console.log(`    lost / diverged        ${result.lost} / ${result.diverged}  of ${result.edits} posts`);
-	console.log(`    machine                load ${result.load} at start; this benchmark's clients used ${pct(result.clientCpu)}, everything else ${pct(result.otherCpu)} of a core meanwhile`);
+	console.log(
+		`    machine                load ${result.load} at start; this benchmark's clients used ${pct(result.clientCpu)}, everything else ${pct(result.otherCpu)} of a core meanwhile`
+	);
 }
 
 /** @param {number[]} values */
 function spread(values) {
 	const sorted = [...values].sort((a, b) => a - b);
 	const median = sorted[Math.floor((sorted.length - 1) / 2)];
-	return sorted.length === 1 ? median.toFixed(2) : `${median.toFixed(2)} (${sorted[0].toFixed(2)}–${sorted.at(-1)?.toFixed(2)})`;
+	return sorted.length === 1
+		? median.toFixed(2)
+		: `${median.toFixed(2)} (${sorted[0].toFixed(2)}–${sorted.at(-1)?.toFixed(2)})`;
 }
 
 async function main() {
@@ -452,7 +502,9 @@ async function main() {
 	/** @param {string} name @param {'staff' | 'member'} role @returns {Promise<Person>} */
 	async function createPerson(name, role) {
 		const id = app.ids.generateId();
-		await app.db.db.insert(app.schema.user).values({ id, email: `${id}@bench.invalid`, displayName: name, passwordHash: 'x', role });
+		await app.db.db
+			.insert(app.schema.user)
+			.values({ id, email: `${id}@bench.invalid`, displayName: name, passwordHash: 'x', role });
 		const token = app.sessions.generateSessionToken();
 		await app.sessions.createSession(token, id);
 		return { id, token };
@@ -482,7 +534,13 @@ async function main() {
 			});
 			const agreement = await app.agreements.getCurrentAgreement(group.id);
 			for (const member of members) {
-				const invitation = await app.invitations.createInvitation({ groupId: group.id, actorId: facilitator.id, email: '', note: '', origin: 'http://127.0.0.1' });
+				const invitation = await app.invitations.createInvitation({
+					groupId: group.id,
+					actorId: facilitator.id,
+					email: '',
+					note: '',
+					origin: 'http://127.0.0.1'
+				});
 				await app.invitations.acceptInvitation({
 					token: invitation.link.split('/').at(-1),
 					userId: member.id,
@@ -521,7 +579,10 @@ async function main() {
 	const hearthPort = await findFreePort();
 	const origin = `http://127.0.0.1:${hearthPort}`;
 	// The same V8 setting `npm start` uses (see README, "Memory"); more flags through BENCH_SERVER_NODE_FLAGS.
-	const hearthFlags = ['--max-semi-space-size=16', ...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+	const hearthFlags = [
+		'--max-semi-space-size=16',
+		...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+	];
 	const hearthPid = await startProcess(
 		process.execPath,
 		[...hearthFlags, path.join(root, 'server.js')],
@@ -537,7 +598,9 @@ async function main() {
 	);
 
 	console.log(`Hearth post update ${postSize} B; reference insert ${postSize} B. ${RUNS} run(s), servers interleaved.`);
-	console.log(`Load: ${ROOMS} rooms × ${CLIENTS} clients, ${RATE} posts/room/s, ${SECONDS} s, after an arrival where every client writes at once.`);
+	console.log(
+		`Load: ${ROOMS} rooms × ${CLIENTS} clients, ${RATE} posts/room/s, ${SECONDS} s, after an arrival where every client writes at once.`
+	);
 	/** @type {{ hearth: PhaseResult; reference: PhaseResult }[]} */
 	const results = [];
 	for (let run = 0; run < RUNS; run++) {
@@ -570,8 +633,10 @@ async function main() {
 		results.push({ hearth: hearthResult, reference: referenceResult });
 	}
 
-	const ratio = (/** @type {(result: PhaseResult) => number} */ pick) => results.map((run) => pick(run.hearth) / pick(run.reference));
-	const of = (/** @type {'hearth' | 'reference'} */ side, /** @type {(result: PhaseResult) => number} */ pick) => spread(results.map((run) => pick(run[side])));
+	const ratio = (/** @type {(result: PhaseResult) => number} */ pick) =>
+		results.map((run) => pick(run.hearth) / pick(run.reference));
+	const of = (/** @type {'hearth' | 'reference'} */ side, /** @type {(result: PhaseResult) => number} */ pick) =>
+		spread(results.map((run) => pick(run[side])));
 	console.log(`\nSummary over ${RUNS} run(s): median (min–max); ms unless said, CPU in % of one core`);
 	console.log('  figure                       Hearth                 reference              Hearth / reference');
 	/** @type {[string, (result: PhaseResult) => number][]} */
@@ -585,20 +650,33 @@ async function main() {
 		['peak memory (MB)', (r) => r.peak / 1024 / 1024]
 	];
 	for (const [label, pick] of rows) {
-		console.log(`  ${label.padEnd(29)}${of('hearth', pick).padEnd(23)}${of('reference', pick).padEnd(23)}${spread(ratio(pick))}`);
+		console.log(
+			`  ${label.padEnd(29)}${of('hearth', pick).padEnd(23)}${of('reference', pick).padEnd(23)}${spread(ratio(pick))}`
+		);
 	}
 	console.log(`  Hearth saved p99             ${of('hearth', (r) => r.saved.p99)}`);
-	console.log(`  Hearth CPU: server / PG      ${of('hearth', (r) => r.serverCpu)} / ${of('hearth', (r) => r.postgresCpu ?? NaN)}`);
-	console.log(`  benchmark clients' CPU       ${of('hearth', (r) => r.clientCpu)} during Hearth, ${of('reference', (r) => r.clientCpu)} during reference`);
-	console.log(`  other processes' CPU         ${of('hearth', (r) => r.otherCpu)} during Hearth, ${of('reference', (r) => r.otherCpu)} during reference`);
+	console.log(
+		`  Hearth CPU: server / PG      ${of('hearth', (r) => r.serverCpu)} / ${of('hearth', (r) => r.postgresCpu ?? NaN)}`
+	);
+	console.log(
+		`  benchmark clients' CPU       ${of('hearth', (r) => r.clientCpu)} during Hearth, ${of('reference', (r) => r.clientCpu)} during reference`
+	);
+	console.log(
+		`  other processes' CPU         ${of('hearth', (r) => r.otherCpu)} during Hearth, ${of('reference', (r) => r.otherCpu)} during reference`
+	);
 	const lost = results.reduce((sum, run) => sum + run.hearth.lost + run.hearth.diverged + run.hearth.unsaved, 0);
 	const checks = [
-		[`fan-out p99 ≤ ${TARGETS.fanOutP99}× reference`, ratio((r) => r.steady.p99).every((value) => value <= TARGETS.fanOutP99)],
+		[
+			`fan-out p99 ≤ ${TARGETS.fanOutP99}× reference`,
+			ratio((r) => r.steady.p99).every((value) => value <= TARGETS.fanOutP99)
+		],
 		[`CPU ≤ ${TARGETS.cpu}× reference`, ratio(totalCpu).every((value) => value <= TARGETS.cpu)],
 		['0 lost, diverged or unsaved', lost === 0],
 		['arrival p99 ≤ steady p99', results.every((run) => run.hearth.arrival.p99 <= run.hearth.steady.p99)]
 	];
-	console.log(`  targets (every run)          ${checks.map(([label, met]) => `${label}: ${met ? 'met' : 'NOT met'}`).join('; ')}`);
+	console.log(
+		`  targets (every run)          ${checks.map(([label, met]) => `${label}: ${met ? 'met' : 'NOT met'}`).join('; ')}`
+	);
 }
 
 try {

@@ -61,10 +61,7 @@ export const handleError: HandleServerError = ({ error, status }) => {
 	if (status >= 500) log.error({ errorId, status, error }, 'request failed');
 	else if (status !== 404) log.warn({ errorId, status }, 'request refused');
 	return {
-		message:
-			status === 404
-				? 'Not found'
-				: 'Something went wrong on our side. Please try again in a moment.',
+		message: status === 404 ? 'Not found' : 'Something went wrong on our side. Please try again in a moment.',
 		errorId
 	};
 };

@@ -33,7 +33,10 @@ test('a finished session is put away and still opens, with its threads taking re
 		await ada.page.getByRole('button', { name: 'Post to the group' }).click();
 		await expect(ada.page.getByTestId('save-state')).toHaveText('Saved');
 		await expect(thread(ada.page, words)).toBeVisible();
-		const href = await ada.page.getByTestId('session-switcher').getByRole('link', { name: /Preparation 1/ }).getAttribute('href');
+		const href = await ada.page
+			.getByTestId('session-switcher')
+			.getByRole('link', { name: /Preparation 1/ })
+			.getAttribute('href');
 		const sessionId = /session=([a-z2-7]+)/.exec(href ?? '')![1];
 
 		// The session is long over. Everyone leaves the board; it is put away once the board unloads.
@@ -41,10 +44,14 @@ test('a finished session is put away and still opens, with its threads taking re
 		await ada.page.goto(`/groups/${circle.groupId}`);
 		// Asked without opening the board (which would keep it loaded): the page's data names the archive.
 		await expect
-			.poll(async () => (await ada.page.request.get(`/groups/${circle.groupId}/board/__data.json?session=${sessionId}`)).text(), {
-				timeout: 120_000,
-				intervals: [2_000]
-			})
+			.poll(
+				async () =>
+					(await ada.page.request.get(`/groups/${circle.groupId}/board/__data.json?session=${sessionId}`)).text(),
+				{
+					timeout: 120_000,
+					intervals: [2_000]
+				}
+			)
 			.toContain(`archive:${circle.groupId}:${sessionId}`);
 
 		// The session's tab shows the archive and its thread; no new thread starts there.
@@ -59,7 +66,10 @@ test('a finished session is put away and still opens, with its threads taking re
 		await thread(ada.page, words).getByRole('button', { name: 'Reply', exact: true }).click();
 		await expect(ada.page.getByTestId('save-state')).toHaveText('Saved');
 		await openBoard(robin.page, circle.groupId);
-		await robin.page.getByTestId('session-switcher').getByRole('link', { name: /Preparation 1/ }).click();
+		await robin.page
+			.getByTestId('session-switcher')
+			.getByRole('link', { name: /Preparation 1/ })
+			.click();
 		await expect(thread(robin.page, words).getByTestId('reply')).toContainText('I found some');
 
 		// Today's circle no longer carries it.
@@ -68,7 +78,10 @@ test('a finished session is put away and still opens, with its threads taking re
 		await expect(ada.page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
 		await expect(thread(ada.page, words)).toHaveCount(0);
 
-		await ada.page.getByTestId('session-switcher').getByRole('link', { name: /Preparation 1/ }).click();
+		await ada.page
+			.getByTestId('session-switcher')
+			.getByRole('link', { name: /Preparation 1/ })
+			.click();
 		await expect(ada.page.getByTestId('archived')).toBeVisible();
 		await expectAccessible(ada.page);
 		await screenshotBothWidths(ada.page, 'board-archived-session');

@@ -6,7 +6,6 @@ import { expectAccessible, screenshotBothWidths } from './support/look';
 // Two members and their therapist, each on their own device, on one group's board: what one writes,
 // the others see live — posts, replies, "me too", edits and deletions — and who is here now.
 
-
 test('two members and a facilitator see each other’s posts, replies and reactions live', async ({ browser }) => {
 	test.setTimeout(180_000);
 	const franAccount = await createStaff(browser, 'Fran');

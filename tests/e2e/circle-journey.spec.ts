@@ -30,7 +30,10 @@ test('a facilitator and two members walk a journey session: a check-in round, th
 	await openBoard(fran, groupId);
 	for (const page of [fran, sam, alex]) {
 		await expect(page.getByRole('heading', { name: 'Journey 1' })).toBeVisible();
-		await expect(page.getByTestId('session-switcher').getByRole('link', { name: /Journey 1/ })).toHaveAttribute('aria-current', 'page');
+		await expect(page.getByTestId('session-switcher').getByRole('link', { name: /Journey 1/ })).toHaveAttribute(
+			'aria-current',
+			'page'
+		);
 	}
 	// Only facilitators open rounds.
 	await expect(sam.getByRole('button', { name: 'Open a check-in round' })).toHaveCount(0);
@@ -44,7 +47,9 @@ test('a facilitator and two members walk a journey session: a check-in round, th
 	await fran.getByRole('button', { name: 'Open the round' }).click();
 
 	for (const page of [sam, alex]) {
-		await expect(page.getByTestId('open-round').getByRole('heading', { name: 'How are you arriving today?' })).toBeVisible();
+		await expect(
+			page.getByTestId('open-round').getByRole('heading', { name: 'How are you arriving today?' })
+		).toBeVisible();
 	}
 	await expect(alex.getByTestId('round-announcer')).toHaveText('Fran opened a check-in round.');
 	await expect(fran.getByTestId('round-count')).toHaveText('0 of 2 members have answered');
@@ -67,12 +72,17 @@ test('a facilitator and two members walk a journey session: a check-in round, th
 	await expect(fran.getByTestId('round-count')).toHaveText('2 of 2 members have answered');
 	await expect(controls.getByRole('list', { name: 'Who has answered' })).toContainText('Sam — answered');
 	await expect(controls.getByRole('list', { name: 'Who has answered' })).toContainText('Alex — passed');
-	await expect(alex.getByTestId('round-answer').filter({ hasText: 'Sam' })).toContainText('A little tired, and glad to be here.');
+	await expect(alex.getByTestId('round-answer').filter({ hasText: 'Sam' })).toContainText(
+		'A little tired, and glad to be here.'
+	);
 	await expect(alex.getByTestId('round-answer').filter({ hasText: 'Sam' })).toContainText('6 of 10');
 
 	// The talking piece goes to Sam, with a gentle two-minute timer everyone can see.
 	await controls.getByRole('button', { name: 'Give Sam the talking piece' }).click();
-	await expect(controls.getByRole('button', { name: 'Sam has the talking piece' })).toHaveAttribute('aria-pressed', 'true');
+	await expect(controls.getByRole('button', { name: 'Sam has the talking piece' })).toHaveAttribute(
+		'aria-pressed',
+		'true'
+	);
 	await expect(sam.getByTestId('talking-piece')).toContainText('You have the talking piece.');
 	await expect(alex.getByTestId('talking-piece')).toContainText('Sam is sharing now.');
 	await expect(alex.getByTestId('share-timer')).toContainText(/[12]:\d\d/);
@@ -84,7 +94,10 @@ test('a facilitator and two members walk a journey session: a check-in round, th
 
 	// Alex starts changing their answer; Fran closes the round first. Alex is told kindly, the words stay.
 	await alex.getByRole('button', { name: 'Change my answer' }).click();
-	await alex.getByTestId('open-round').getByRole('textbox', { name: 'Your answer' }).fill('Actually — nervous, and curious.');
+	await alex
+		.getByTestId('open-round')
+		.getByRole('textbox', { name: 'Your answer' })
+		.fill('Actually — nervous, and curious.');
 	await controls.getByRole('button', { name: 'Close the round' }).click();
 	for (const page of [fran, sam]) await expect(page.getByTestId('closed-round')).toBeVisible();
 	await expect(alex.getByTestId('round-closed-message')).toContainText('This round has closed');
@@ -164,7 +177,9 @@ test('an alumni group keeps its history and holds a member-started alumni check-
 	await alumniPrompts.getByLabel('New prompt for “alumni”').fill('What are you proud of this month?');
 	await alumniPrompts.getByRole('button', { name: 'Add prompt' }).click();
 	await expect(rowan.getByText('Prompt added.')).toBeVisible();
-	await expect(alumniPrompts.getByRole('textbox', { name: /Alumni prompt/ }).last()).toHaveValue('What are you proud of this month?');
+	await expect(alumniPrompts.getByRole('textbox', { name: /Alumni prompt/ }).last()).toHaveValue(
+		'What are you proud of this month?'
+	);
 	await expectAccessible(rowan);
 	const refused = await jun.goto(`/groups/${groupId}/prompts`);
 	expect(refused?.status()).toBe(404);
@@ -172,12 +187,21 @@ test('an alumni group keeps its history and holds a member-started alumni check-
 	await openBoard(jun, groupId);
 	await openBoard(rowan, groupId);
 	await expect(jun.getByRole('heading', { name: 'Alumni board' })).toBeVisible();
-	await expect(jun.getByTestId('session-switcher').getByRole('link', { name: /Alumni circle/ })).toHaveAttribute('aria-current', 'page');
+	await expect(jun.getByTestId('session-switcher').getByRole('link', { name: /Alumni circle/ })).toHaveAttribute(
+		'aria-current',
+		'page'
+	);
 	// The program's sessions are history, a tap away.
-	await jun.getByTestId('session-switcher').getByRole('link', { name: /Preparation 1/ }).click();
+	await jun
+		.getByTestId('session-switcher')
+		.getByRole('link', { name: /Preparation 1/ })
+		.click();
 	await expect(jun.getByRole('heading', { name: 'Preparation 1' })).toBeVisible();
 	await expect(jun.getByTestId('thread').filter({ hasText: 'Thank you all for these weeks.' })).toBeVisible();
-	await jun.getByTestId('session-switcher').getByRole('link', { name: /Alumni circle/ }).click();
+	await jun
+		.getByTestId('session-switcher')
+		.getByRole('link', { name: /Alumni circle/ })
+		.click();
 	await expect(jun.getByRole('heading', { name: 'Alumni circle', level: 3 })).toBeVisible();
 	// Facilitators start alumni check-ins unless they let members do it too.
 	await expect(jun.getByRole('button', { name: 'Start an alumni check-in' })).toHaveCount(0);
@@ -192,7 +216,9 @@ test('an alumni group keeps its history and holds a member-started alumni check-
 	await round.getByRole('textbox', { name: 'Your answer' }).fill('Steady, and grateful for this circle.');
 	await round.getByRole('button', { name: 'Share my answer' }).click();
 	await expect(rowan.getByTestId('open-round')).toContainText('Alumni check-in');
-	await expect(rowan.getByTestId('open-round').getByRole('heading', { level: 3 })).toHaveText('What are you proud of this month?');
+	await expect(rowan.getByTestId('open-round').getByRole('heading', { level: 3 })).toHaveText(
+		'What are you proud of this month?'
+	);
 	await expect(rowan.getByTestId('round-answer')).toContainText('Steady, and grateful for this circle.');
 
 	await expectAccessible(jun);

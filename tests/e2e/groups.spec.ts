@@ -11,7 +11,10 @@ const SCREENS = '.tmp/screens';
 async function screenshot(page: Page, name: string) {
 	fs.mkdirSync(SCREENS, { recursive: true });
 	const original = page.viewportSize();
-	for (const [label, size] of [['390', PHONE], ['1280', DESKTOP]] as const) {
+	for (const [label, size] of [
+		['390', PHONE],
+		['1280', DESKTOP]
+	] as const) {
 		await page.setViewportSize(size);
 		await page.screenshot({ path: `${SCREENS}/groups-${name}-${label}.png`, fullPage: true });
 	}
@@ -99,7 +102,9 @@ test('a therapist forms a group, two clients join and sign, outsiders and remove
 	await screenshot(therapist.page, 'new');
 
 	const groupId = await formGroup(therapist.page, 'Evening circle');
-	const sessions = therapist.page.getByRole('listitem').filter({ has: therapist.page.getByRole('heading', { level: 3 }) });
+	const sessions = therapist.page
+		.getByRole('listitem')
+		.filter({ has: therapist.page.getByRole('heading', { level: 3 }) });
 	await expect(sessions).toHaveCount(7);
 	await expect(sessions.first()).toContainText('Preparation 1');
 	await expect(sessions.first()).toContainText('Next');
@@ -122,7 +127,10 @@ test('a therapist forms a group, two clients join and sign, outsiders and remove
 		const next = device.page.getByRole('region', { name: 'Next session' });
 		await expect(next).toContainText('Preparation 1');
 		await expect(next).toContainText(/CES?T/);
-		await expect(device.page.getByRole('link', { name: 'Open the board' })).toHaveAttribute('href', `/groups/${groupId}/board`);
+		await expect(device.page.getByRole('link', { name: 'Open the board' })).toHaveAttribute(
+			'href',
+			`/groups/${groupId}/board`
+		);
 	}
 	await expectAccessible(samDevice.page);
 	await screenshot(samDevice.page, 'overview-member');
@@ -223,7 +231,8 @@ test('a therapist forms a group, two clients join and sign, outsiders and remove
 	await expect(log.getByText('Invitation accepted').first()).toBeVisible();
 	await expect(log.getByText('Member removed').first()).toBeVisible();
 	const logText = await adminDevice.page.locator('main').innerText();
-	for (const secret of [sam.email, alex.email, 'For Sam, after intake', firstLink]) expect(logText).not.toContain(secret);
+	for (const secret of [sam.email, alex.email, 'For Sam, after intake', firstLink])
+		expect(logText).not.toContain(secret);
 	await expectAccessible(adminDevice.page);
 	await screenshot(adminDevice.page, 'admin-audit');
 

@@ -27,7 +27,6 @@ async function openLive(page: Page, path: string): Promise<void> {
 	await expect(page.getByRole('status').filter({ hasText: 'Live' }).first()).toBeVisible();
 }
 
-
 test('insights go only to the audience their author chose; replies, "me too" and journal shares are live', async ({
 	browser
 }) => {
@@ -150,7 +149,10 @@ test('insights go only to the audience their author chose; replies, "me too" and
 	await openLive(alex, `/groups/${groupId}/board`);
 	await expect(alex.getByRole('region', { name: 'Your intention' })).toContainText(intention);
 	await alex.getByRole('button', { name: 'Reflect on it' }).click();
-	await expect(alex.getByRole('button', { name: 'How my intention showed up' })).toHaveAttribute('aria-pressed', 'true');
+	await expect(alex.getByRole('button', { name: 'How my intention showed up' })).toHaveAttribute(
+		'aria-pressed',
+		'true'
+	);
 	await expect(alex.getByLabel('Share with the group')).toBeFocused();
 	await expectAccessible(alex);
 	await screenshotBothWidths(alex, 'insight-intention');

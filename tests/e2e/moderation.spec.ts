@@ -7,10 +7,13 @@ import { expectAccessible, screenshotBothWidths } from './support/look';
 // it for good (a tombstone stays); Sam uses "Support" to message the facilitators, and Fran's open staff
 // space shows it at once.
 
-
 test('flag, hide, restore, remove for good and an urgent message, live across three people', async ({ browser }) => {
 	test.setTimeout(240_000);
-	const circle = await formCircle(browser, { name: 'Moderation circle', facilitator: 'Fran', members: ['Sam', 'Alex'] });
+	const circle = await formCircle(browser, {
+		name: 'Moderation circle',
+		facilitator: 'Fran',
+		members: ['Sam', 'Alex']
+	});
 	const { groupId } = circle;
 	const fran = circle.facilitator.page;
 	const [sam, alex] = circle.members.map((member) => member.page);

@@ -37,7 +37,9 @@ test('removed, unsigned and signed-out members’ open tabs keep nothing of the 
 
 	// A new agreement: Sam's open board closes and asks for the signature; the line to Fran stays open.
 	await franMembers.goto(`/groups/${groupId}/agreement`);
-	await franMembers.getByLabel('Agreement text').fill('What is shared in this circle stays in this circle, also in alumni time.');
+	await franMembers
+		.getByLabel('Agreement text')
+		.fill('What is shared in this circle stays in this circle, also in alumni time.');
 	await franMembers.getByRole('button', { name: 'Publish a new version' }).click();
 	await expect(sam).toHaveURL(new RegExp(`/groups/${groupId}/agreement$`));
 	await expect(sam.getByRole('heading', { name: 'The agreement has changed' })).toBeVisible();

@@ -27,10 +27,17 @@ describe('the confidentiality agreement', () => {
 		const { group, facilitator } = await makeGroup();
 		const member = await joinGroup(group.id, facilitator.id);
 
-		const v2 = await publishAgreement({ groupId: group.id, actorId: facilitator.id, body: 'We also agree to arrive on time.' });
+		const v2 = await publishAgreement({
+			groupId: group.id,
+			actorId: facilitator.id,
+			body: 'We also agree to arrive on time.'
+		});
 
 		expect(v2.version).toBe(2);
-		const [v1] = await db.select().from(agreement).where(and(eq(agreement.groupId, group.id), eq(agreement.version, 1)));
+		const [v1] = await db
+			.select()
+			.from(agreement)
+			.where(and(eq(agreement.groupId, group.id), eq(agreement.version, 1)));
 		expect(v1.body).toBe(personal.agreementText);
 		expect(await getGroupStanding(member.id, group.id)).toMatchObject({ canWrite: false, needsSignature: true });
 		expect(await getGroupAccess(facilitator.id, group.id)).toMatchObject({ canWrite: true });
@@ -50,9 +57,9 @@ describe('the confidentiality agreement', () => {
 		await expect(
 			signAgreement({ groupId: group.id, userId: member.id, typedName: personal.typedName, version: 1 })
 		).rejects.toThrow(/read the new version/);
-		await expect(publishAgreement({ groupId: group.id, actorId: facilitator.id, body: ' Version two. ' })).rejects.toThrow(
-			/unchanged/
-		);
+		await expect(
+			publishAgreement({ groupId: group.id, actorId: facilitator.id, body: ' Version two. ' })
+		).rejects.toThrow(/unchanged/);
 		await expect(signAgreement({ groupId: group.id, userId: member.id, typedName: '   ', version: 2 })).rejects.toThrow(
 			/type your name/
 		);
@@ -88,7 +95,12 @@ describe('the group lifecycle', () => {
 		const going = await joinGroup(group.id, facilitator.id);
 		await changeLifecycle({ groupId: group.id, actorId: facilitator.id, to: 'active' });
 
-		await changeLifecycle({ groupId: group.id, actorId: facilitator.id, to: 'alumni', alumniAgreementBody: 'Alumni terms.' });
+		await changeLifecycle({
+			groupId: group.id,
+			actorId: facilitator.id,
+			to: 'alumni',
+			alumniAgreementBody: 'Alumni terms.'
+		});
 
 		const alumniAgreement = await getCurrentAgreement(group.id);
 		expect(alumniAgreement).toMatchObject({ version: 2, kind: 'alumni', body: 'Alumni terms.' });
@@ -104,7 +116,11 @@ describe('the group lifecycle', () => {
 		await signAgreement({ groupId: group.id, userId: staying.id, typedName: 'S', version: 2 });
 		await declineAgreement({ groupId: group.id, userId: going.id });
 
-		expect(await getGroupAccess(staying.id, group.id)).toMatchObject({ role: 'member', lifecycle: 'alumni', canWrite: true });
+		expect(await getGroupAccess(staying.id, group.id)).toMatchObject({
+			role: 'member',
+			lifecycle: 'alumni',
+			canWrite: true
+		});
 		expect(await getGroupAccess(going.id, group.id)).toBeNull();
 		const states = Object.fromEntries((await listMembers(group.id)).map((m) => [m.userId, m.state]));
 		expect(states[staying.id]).toBe('alumni');
@@ -142,7 +158,9 @@ describe('the group lifecycle', () => {
 
 	it('keeps the audit log append-only', async () => {
 		const { group } = await makeGroup();
-		await expect(db.update(auditEvent).set({ action: 'rewritten' }).where(eq(auditEvent.groupId, group.id))).rejects.toThrow();
+		await expect(
+			db.update(auditEvent).set({ action: 'rewritten' }).where(eq(auditEvent.groupId, group.id))
+		).rejects.toThrow();
 		await expect(db.delete(auditEvent).where(eq(auditEvent.groupId, group.id))).rejects.toThrow();
 		await expect(db.execute(sql`truncate audit_event`)).rejects.toThrow();
 		expect((await readAuditFor(group.id)).length).toBeGreaterThan(0);

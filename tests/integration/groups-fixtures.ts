@@ -52,7 +52,13 @@ export function tokenOf(link: string): string {
 /** A new member who joined through an invitation and signed the agreement in force. */
 export async function joinGroup(groupId: string, facilitatorId: string) {
 	const member = await makeUser('member');
-	const invite = await createInvitation({ groupId, actorId: facilitatorId, email: '', note: personal.note, origin: ORIGIN });
+	const invite = await createInvitation({
+		groupId,
+		actorId: facilitatorId,
+		email: '',
+		note: personal.note,
+		origin: ORIGIN
+	});
 	const agreement = await getCurrentAgreement(groupId);
 	await acceptInvitation({
 		token: tokenOf(invite.link),

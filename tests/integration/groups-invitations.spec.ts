@@ -14,12 +14,27 @@ import {
 	reissueInvitation,
 	revokeInvitation
 } from '$lib/server/invitations';
-import { ORIGIN, expectNoPersonalTextInAudit, makeGroup, makeUser, personal, readAuditFor, tokenOf } from './groups-fixtures';
+import {
+	ORIGIN,
+	expectNoPersonalTextInAudit,
+	makeGroup,
+	makeUser,
+	personal,
+	readAuditFor,
+	tokenOf
+} from './groups-fixtures';
 
 afterAll(() => connection.close());
 
 async function invite(groupId: string, actorId: string, extra: { lifetimeMs?: number } = {}) {
-	const created = await createInvitation({ groupId, actorId, email: personal.email, note: personal.note, origin: ORIGIN, ...extra });
+	const created = await createInvitation({
+		groupId,
+		actorId,
+		email: personal.email,
+		note: personal.note,
+		origin: ORIGIN,
+		...extra
+	});
 	return { ...created, token: tokenOf(created.link) };
 }
 
@@ -84,9 +99,9 @@ describe('an invitation', () => {
 		const other = await makeGroup();
 		const { token, id } = await invite(group.id, facilitator.id);
 
-		await expect(revokeInvitation({ groupId: other.group.id, actorId: other.facilitator.id, invitationId: id })).rejects.toThrow(
-			'Not found'
-		);
+		await expect(
+			revokeInvitation({ groupId: other.group.id, actorId: other.facilitator.id, invitationId: id })
+		).rejects.toThrow('Not found');
 		expect((await lookUpInvitation(token)).state).toBe('open');
 
 		await revokeInvitation({ groupId: group.id, actorId: facilitator.id, invitationId: id });
@@ -153,7 +168,12 @@ describe('an invitation', () => {
 		const { group, facilitator } = await makeGroup();
 		const old = await invite(group.id, facilitator.id);
 
-		const fresh = await reissueInvitation({ groupId: group.id, actorId: facilitator.id, invitationId: old.id, origin: ORIGIN });
+		const fresh = await reissueInvitation({
+			groupId: group.id,
+			actorId: facilitator.id,
+			invitationId: old.id,
+			origin: ORIGIN
+		});
 
 		expect(await lookUpInvitation(old.token)).toEqual({ state: 'revoked' });
 		const lookup = await lookUpInvitation(tokenOf(fresh.link));

@@ -37,7 +37,14 @@ it('mails the link with a subject and body that name no group and no person', as
 	// Quoted-printable may wrap long lines; unwrap before looking for the link.
 	const body = message.data.replace(/=\r\n/g, '').replace(/=3D/g, '=');
 	expect(body).toContain(created.link);
-	for (const secret of [personal.groupName, personal.staffName, personal.note, personal.memberName, 'Juniper', 'Rowan']) {
+	for (const secret of [
+		personal.groupName,
+		personal.staffName,
+		personal.note,
+		personal.memberName,
+		'Juniper',
+		'Rowan'
+	]) {
 		expect(message.data).not.toContain(secret);
 	}
 });
@@ -51,7 +58,13 @@ it('still gives the facilitator the link when the mail server is unreachable', a
 	const working = config.smtpUrl;
 	config.smtpUrl = 'smtp://127.0.0.1:1';
 	try {
-		const created = await createInvitation({ groupId: group.id, actorId: facilitator.id, email: personal.email, note: '', origin: ORIGIN });
+		const created = await createInvitation({
+			groupId: group.id,
+			actorId: facilitator.id,
+			email: personal.email,
+			note: '',
+			origin: ORIGIN
+		});
 		expect(created.mail).toBe('failed');
 		expect(created.link).toMatch(/^http:\/\/hearth\.test\/invite\/[a-z2-7]{32}$/);
 	} finally {

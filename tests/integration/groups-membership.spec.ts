@@ -95,7 +95,9 @@ describe('membership', () => {
 		const other = await makeGroup();
 		const outsider = await joinGroup(other.group.id, other.facilitator.id);
 
-		await expect(removeMember({ groupId: group.id, actorId: facilitator.id, userId: outsider.id })).rejects.toThrow('Not found');
+		await expect(removeMember({ groupId: group.id, actorId: facilitator.id, userId: outsider.id })).rejects.toThrow(
+			'Not found'
+		);
 		await expect(
 			setMemberMuted({ groupId: group.id, actorId: facilitator.id, userId: outsider.id, muted: true })
 		).rejects.toThrow('Not found');
@@ -135,7 +137,9 @@ describe('membership', () => {
 		await leaveGroup({ groupId: group.id, userId: leaver.id });
 		await addFacilitator({ groupId: group.id, actorId: facilitator.id, userId: provider.id, kind: 'medical_provider' });
 
-		const rows = (await readAuditFor(group.id)).filter((r) => r.action.startsWith('member.') || r.action.startsWith('facilitator.'));
+		const rows = (await readAuditFor(group.id)).filter(
+			(r) => r.action.startsWith('member.') || r.action.startsWith('facilitator.')
+		);
 		expect(rows.map((r) => [r.action, r.actorId, r.objectId])).toEqual([
 			['member.muted', facilitator.id, muted.id],
 			['member.removed', facilitator.id, removed.id],

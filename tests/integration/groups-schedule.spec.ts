@@ -1,7 +1,14 @@
 // The program schedule: the standard program, adjustments, scoping to the group, and its audit rows.
 import { afterAll, describe, expect, it } from 'vitest';
 import { connection } from '$lib/server/db';
-import { addSession, describeSession, listSessions, pickNextSession, removeSession, updateSession } from '$lib/server/schedule/program';
+import {
+	addSession,
+	describeSession,
+	listSessions,
+	pickNextSession,
+	removeSession,
+	updateSession
+} from '$lib/server/schedule/program';
 import { toZonedDateTime } from '$lib/server/schedule/zoned-time';
 import { makeGroup, readAuditFor } from './groups-fixtures';
 
@@ -24,7 +31,10 @@ describe('the program schedule', () => {
 		]);
 		// 2030-03-31 is when Berlin moves to summer time: the wall-clock time stays 18:30.
 		expect(sessions.map((s) => toZonedDateTime(s.startsAt, 'Europe/Berlin'))).toEqual(
-			['03-05', '03-12', '03-19', '03-26', '04-02', '04-09', '04-16'].map((day) => ({ date: `2030-${day}`, time: '18:30' }))
+			['03-05', '03-12', '03-19', '03-26', '04-02', '04-09', '04-16'].map((day) => ({
+				date: `2030-${day}`,
+				time: '18:30'
+			}))
 		);
 		expect(sessions.every((s) => s.state === 'upcoming')).toBe(true);
 	});
@@ -33,7 +43,14 @@ describe('the program schedule', () => {
 		const { group, facilitator } = await makeGroup();
 		const [first, second] = await listSessions(group.id);
 
-		await updateSession({ groupId: group.id, actorId: facilitator.id, sessionId: first.id, date: '2030-03-06', time: '10:00', state: 'done' });
+		await updateSession({
+			groupId: group.id,
+			actorId: facilitator.id,
+			sessionId: first.id,
+			date: '2030-03-06',
+			time: '10:00',
+			state: 'done'
+		});
 
 		const sessions = await listSessions(group.id);
 		const moved = sessions.find((s) => s.id === first.id)!;
@@ -48,9 +65,18 @@ describe('the program schedule', () => {
 
 		await addSession({ groupId: group.id, actorId: facilitator.id, kind: 'alumni', date: '2030-06-01', time: '17:00' });
 		await expect(
-			updateSession({ groupId: group.id, actorId: facilitator.id, sessionId: foreign.id, date: '2030-01-01', time: '10:00', state: 'done' })
+			updateSession({
+				groupId: group.id,
+				actorId: facilitator.id,
+				sessionId: foreign.id,
+				date: '2030-01-01',
+				time: '10:00',
+				state: 'done'
+			})
 		).rejects.toThrow('Not found');
-		await expect(removeSession({ groupId: group.id, actorId: facilitator.id, sessionId: foreign.id })).rejects.toThrow('Not found');
+		await expect(removeSession({ groupId: group.id, actorId: facilitator.id, sessionId: foreign.id })).rejects.toThrow(
+			'Not found'
+		);
 
 		const sessions = await listSessions(group.id);
 		expect(sessions.map(describeSession)).toContain('Alumni gathering 1');

@@ -24,14 +24,28 @@ describe('the prompt library', () => {
 		const { group: other } = await makeGroup();
 		const before = await listPrompts(other.id);
 
-		const id = await addPrompt({ groupId: group.id, actorId: facilitator.id, kind: 'alumni', text: '  What are you grateful for?  ' });
+		const id = await addPrompt({
+			groupId: group.id,
+			actorId: facilitator.id,
+			kind: 'alumni',
+			text: '  What are you grateful for?  '
+		});
 		const [first] = await listPrompts(group.id);
-		await updatePrompt({ groupId: group.id, actorId: facilitator.id, promptId: first.id, text: 'How are you, really?' });
+		await updatePrompt({
+			groupId: group.id,
+			actorId: facilitator.id,
+			promptId: first.id,
+			text: 'How are you, really?'
+		});
 		const removed = (await listPrompts(group.id)).find((p) => p.kind === 'preparation')!;
 		await removePrompt({ groupId: group.id, actorId: facilitator.id, promptId: removed.id });
 
 		const after = await listPrompts(group.id);
-		expect(after.filter((p) => p.kind === 'alumni').at(-1)).toEqual({ id, kind: 'alumni', text: 'What are you grateful for?' });
+		expect(after.filter((p) => p.kind === 'alumni').at(-1)).toEqual({
+			id,
+			kind: 'alumni',
+			text: 'What are you grateful for?'
+		});
 		expect(after[0].text).toBe('How are you, really?');
 		expect(after.some((p) => p.id === removed.id)).toBe(false);
 		expect(await listPrompts(other.id)).toEqual(before);
@@ -43,10 +57,18 @@ describe('the prompt library', () => {
 		const [theirs] = await listPrompts(other.id);
 		const actorId = facilitator.id;
 
-		await expect(addPrompt({ groupId: group.id, actorId, kind: 'arriving', text: '   ' })).rejects.toThrow(GroupRuleError);
-		await expect(addPrompt({ groupId: group.id, actorId, kind: 'arriving', text: 'x'.repeat(501) })).rejects.toThrow(GroupRuleError);
-		await expect(addPrompt({ groupId: group.id, actorId, kind: 'whenever', text: 'Hello?' })).rejects.toThrow(GroupRuleError);
-		await expect(updatePrompt({ groupId: group.id, actorId, promptId: theirs.id, text: 'Mine now' })).rejects.toThrow(NotInGroupError);
+		await expect(addPrompt({ groupId: group.id, actorId, kind: 'arriving', text: '   ' })).rejects.toThrow(
+			GroupRuleError
+		);
+		await expect(addPrompt({ groupId: group.id, actorId, kind: 'arriving', text: 'x'.repeat(501) })).rejects.toThrow(
+			GroupRuleError
+		);
+		await expect(addPrompt({ groupId: group.id, actorId, kind: 'whenever', text: 'Hello?' })).rejects.toThrow(
+			GroupRuleError
+		);
+		await expect(updatePrompt({ groupId: group.id, actorId, promptId: theirs.id, text: 'Mine now' })).rejects.toThrow(
+			NotInGroupError
+		);
 		await expect(removePrompt({ groupId: group.id, actorId, promptId: theirs.id })).rejects.toThrow(NotInGroupError);
 		expect((await listPrompts(other.id))[0].text).toBe(theirs.text);
 	});

@@ -63,25 +63,29 @@ async function waitForAlert(groupId: string, predicate: (alert: Flag) => boolean
 }
 
 describe('a mail server that accepts and never answers', () => {
-	it('does not hold up the member; the failed email shows on the alert for the facilitators', { timeout: 30_000 }, async () => {
-		getConfig().smtpUrl = hanging.url;
-		const { group, facilitator } = await makeGroup();
-		const member = await joinGroup(group.id, facilitator.id);
+	it(
+		'does not hold up the member; the failed email shows on the alert for the facilitators',
+		{ timeout: 30_000 },
+		async () => {
+			getConfig().smtpUrl = hanging.url;
+			const { group, facilitator } = await makeGroup();
+			const member = await joinGroup(group.id, facilitator.id);
 
-		const started = Date.now();
-		const result = await sendUrgentMessage({ groupId: group.id, userId: member.id, body: WORDS });
-		expect(Date.now() - started).toBeLessThan(2_000);
-		expect(result.emailing).toBe(true);
+			const started = Date.now();
+			const result = await sendUrgentMessage({ groupId: group.id, userId: member.id, body: WORDS });
+			expect(Date.now() - started).toBeLessThan(2_000);
+			expect(result.emailing).toBe(true);
 
-		// The facilitators already have the alert, and the member's words are in the care space.
-		const [alert] = await readAlerts(group.id);
-		expect(alert).toMatchObject({ postId: result.postId, status: 'open', email: 'sending' });
-		expect((await readUrgentPosts(group.id, member.id)).map((post) => post.body)).toEqual([WORDS]);
+			// The facilitators already have the alert, and the member's words are in the care space.
+			const [alert] = await readAlerts(group.id);
+			expect(alert).toMatchObject({ postId: result.postId, status: 'open', email: 'sending' });
+			expect((await readUrgentPosts(group.id, member.id)).map((post) => post.body)).toEqual([WORDS]);
 
-		const failed = await waitForAlert(group.id, (a) => a.email !== 'sending', 15_000);
-		expect(failed.email).toBe('failed');
-		expect(hanging.connections).toBeGreaterThan(0);
-	});
+			const failed = await waitForAlert(group.id, (a) => a.email !== 'sending', 15_000);
+			expect(failed.email).toBe('failed');
+			expect(hanging.connections).toBeGreaterThan(0);
+		}
+	);
 });
 
 describe('a mail server that works', () => {
@@ -89,7 +93,12 @@ describe('a mail server that works', () => {
 		getConfig().smtpUrl = working.url;
 		const { group, facilitator } = await makeGroup();
 		const coFacilitator = await makeUser('staff', 'Doctor Ash Fenwick');
-		await addFacilitator({ groupId: group.id, actorId: facilitator.id, userId: coFacilitator.id, kind: 'medical_provider' });
+		await addFacilitator({
+			groupId: group.id,
+			actorId: facilitator.id,
+			userId: coFacilitator.id,
+			kind: 'medical_provider'
+		});
 		const member = await joinGroup(group.id, facilitator.id);
 
 		const result = await sendUrgentMessage({ groupId: group.id, userId: member.id, body: WORDS });
@@ -106,7 +115,14 @@ describe('a mail server that works', () => {
 			expect(others).toHaveLength(1);
 			// What leaves the practice, headers included, names nobody (not even who else was told), no group,
 			// and quotes nothing.
-			for (const secret of [WORDS, member.displayName, member.email, personal.groupName, personal.typedName, ...others]) {
+			for (const secret of [
+				WORDS,
+				member.displayName,
+				member.email,
+				personal.groupName,
+				personal.typedName,
+				...others
+			]) {
 				expect(mail.data).not.toContain(secret);
 			}
 			expect(mail.data).toContain('http://hearth.test');
@@ -142,7 +158,9 @@ describe('when the staff space cannot be written', () => {
 			sql`create trigger refuse_staff_rows before insert on realtime_update for each row execute function refuse_staff_rows()`
 		);
 		try {
-			const refusal = await sendUrgentMessage({ groupId: group.id, userId: member.id, body: WORDS }).catch((error) => error);
+			const refusal = await sendUrgentMessage({ groupId: group.id, userId: member.id, body: WORDS }).catch(
+				(error) => error
+			);
 			expect(refusal).toBeInstanceOf(ModerationError);
 			expect(refusal.message).toMatch(/nothing was sent/);
 		} finally {

@@ -86,7 +86,12 @@ export class TestGroups {
 		});
 		const token = invitation.link.split('/').at(-1)!;
 		const agreement = await getCurrentAgreement(groupId);
-		await acceptInvitation({ token, userId: person.userId, typedName: person.name, agreementVersion: agreement!.version });
+		await acceptInvitation({
+			token,
+			userId: person.userId,
+			typedName: person.name,
+			agreementVersion: agreement!.version
+		});
 	}
 
 	async addFacilitator(groupId: string, person: Person, by: Person) {

@@ -43,9 +43,7 @@ export function getTestDatabaseUrl(): string {
  * Opens a new connection pool, separate from the app's, to this test file's database (or to
  * `databaseUrl`). The caller closes it.
  */
-export function openTestDatabase(
-	options: { databaseUrl?: string; maxConnections?: number } = {}
-): DatabaseConnection {
+export function openTestDatabase(options: { databaseUrl?: string; maxConnections?: number } = {}): DatabaseConnection {
 	return openDatabase({
 		databaseUrl: options.databaseUrl ?? getTestDatabaseUrl(),
 		maxConnections: options.maxConnections ?? 2
@@ -53,9 +51,6 @@ export function openTestDatabase(
 }
 
 /** Rows of a raw SQL query, typed. */
-export async function selectRows<Row extends Record<string, unknown>>(
-	db: Database,
-	query: SQL
-): Promise<Row[]> {
+export async function selectRows<Row extends Record<string, unknown>>(db: Database, query: SQL): Promise<Row[]> {
 	return (await db.execute(query)) as unknown as Row[];
 }

@@ -8,12 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
-import {
-	databaseUrl,
-	findPostgresBinaries,
-	quoteIdentifier,
-	startTestPostgres
-} from './postgres.js';
+import { databaseUrl, findPostgresBinaries, quoteIdentifier, startTestPostgres } from './postgres.js';
 import { SETUP_CODE_FILE, findSetupCode } from './e2e-setup-code.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -93,7 +88,11 @@ try {
 	if (stopping) throw new Error('stopped before the app started');
 
 	fs.rmSync(SETUP_CODE_FILE, { force: true });
-	app = spawn(process.execPath, ['--max-semi-space-size=16', 'server.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+	app = spawn(process.execPath, ['--max-semi-space-size=16', 'server.js'], {
+		cwd: root,
+		env,
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
 	// The app's console passes through; the setup code it prints goes where first-run.setup.ts reads it.
 	/** @type {string | null} */
 	let printed = '';

@@ -75,7 +75,15 @@ export async function startTestPostgres(options = {}) {
 	try {
 		if (isRoot()) chownTree(runDir, 'postgres');
 		await runAsPostgres(path.join(bin, 'initdb'), [
-			'-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'
+			'-D',
+			dataDir,
+			'-U',
+			'postgres',
+			'--auth=trust',
+			'-E',
+			'UTF8',
+			'--locale=C',
+			'--no-sync'
 		]);
 		const port = await startOnFreePort(bin, dataDir, socketDir, logFile);
 		log(`PostgreSQL started on 127.0.0.1:${port} in ${Date.now() - started} ms (${runDir})`);
@@ -134,7 +142,16 @@ async function startOnFreePort(bin, dataDir, socketDir, logFile) {
 		].join(' ');
 		try {
 			await runAsPostgres(path.join(bin, 'pg_ctl'), [
-				'-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', '60', 'start'
+				'-D',
+				dataDir,
+				'-l',
+				logFile,
+				'-o',
+				serverOptions,
+				'-w',
+				'-t',
+				'60',
+				'start'
 			]);
 			return port;
 		} catch (error) {
@@ -155,9 +172,7 @@ async function stopRun(bin, runDir) {
 	const dataDir = path.join(runDir, 'data');
 	if (fs.existsSync(path.join(dataDir, 'postmaster.pid'))) {
 		// Immediate: the files are deleted next, so there is nothing to flush.
-		await runAsPostgres(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(
-			() => {}
-		);
+		await runAsPostgres(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
 	}
 	fs.rmSync(runDir, { recursive: true, force: true });
 }

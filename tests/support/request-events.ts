@@ -14,7 +14,9 @@ export interface TestRequestEvent {
 	jar: Map<string, string>;
 }
 
-export function createRequestEvent(options: { address?: string; path?: string; locals?: App.Locals } = {}): TestRequestEvent {
+export function createRequestEvent(
+	options: { address?: string; path?: string; locals?: App.Locals } = {}
+): TestRequestEvent {
 	const jar = new Map<string, string>();
 	const headers: Record<string, string> = {};
 	const cookies = {

@@ -28,7 +28,11 @@ function livePost(doc: Y.Doc, id: string): LivePost {
 describe('audiences', () => {
 	it('keeps each audience in its own document', () => {
 		expect(parseDocumentName(audienceDocumentName('group', groupId, sam))).toEqual({ kind: 'group', groupId });
-		expect(parseDocumentName(audienceDocumentName('care', groupId, sam))).toEqual({ kind: 'care', groupId, userId: sam });
+		expect(parseDocumentName(audienceDocumentName('care', groupId, sam))).toEqual({
+			kind: 'care',
+			groupId,
+			userId: sam
+		});
 		expect(parseDocumentName(audienceDocumentName('journal', groupId, sam))).toEqual({ kind: 'journal', userId: sam });
 	});
 
@@ -39,7 +43,11 @@ describe('audiences', () => {
 
 	it('copies a journal note into the group as an ordinary post the policy accepts', () => {
 		const journal = new Y.Doc();
-		const noteId = createPost(journal, { authorId: sam, body: 'Felt held by the music.', kind: 'note', sessionId: groupId }, { now: NOW });
+		const noteId = createPost(
+			journal,
+			{ authorId: sam, body: 'Felt held by the music.', kind: 'note', sessionId: groupId },
+			{ now: NOW }
+		);
 		const input = prepareShare(livePost(journal, noteId), 'group');
 		expect(input).toEqual({ authorId: sam, body: 'Felt held by the music.', kind: 'post', sessionId: groupId });
 
@@ -61,7 +69,11 @@ describe('audiences', () => {
 
 	it('keeps an insight an insight, with its prompt, when shared with the facilitators', () => {
 		const journal = new Y.Doc();
-		const id = createPost(journal, { authorId: sam, body: 'Less alone.', kind: 'insight', prompt: 'What came up for me' }, { now: NOW });
+		const id = createPost(
+			journal,
+			{ authorId: sam, body: 'Less alone.', kind: 'insight', prompt: 'What came up for me' },
+			{ now: NOW }
+		);
 		expect(prepareShare(livePost(journal, id), 'care')).toEqual({
 			authorId: sam,
 			body: 'Less alone.',

@@ -80,7 +80,9 @@ export function listResonance(posts: Post[], authorId: string): Resonance[] {
 /** A member's intentions (top-level, live), newest first. */
 export function listIntentions(posts: Post[], authorId: string): LivePost[] {
 	return posts
-		.filter((p): p is LivePost => p.state === 'live' && p.kind === 'intention' && !p.parentId && p.authorId === authorId)
+		.filter(
+			(p): p is LivePost => p.state === 'live' && p.kind === 'intention' && !p.parentId && p.authorId === authorId
+		)
 		.sort((a, b) => b.createdAt - a.createdAt);
 }
 

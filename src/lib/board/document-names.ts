@@ -103,11 +103,11 @@ export function parseDocumentName(name: unknown): ParsedDocumentName | null {
 		case 'journal':
 			return parts.length === 2 && isId(first) ? { kind, userId: first } : null;
 		case 'archive':
-			return parts.length === 3 && isId(first) && isArchivePeriod(second) ? { kind, groupId: first, period: second } : null;
-		case 'care':
-			return parts.length === 3 && isId(first) && isId(second)
-				? { kind, groupId: first, userId: second }
+			return parts.length === 3 && isId(first) && isArchivePeriod(second)
+				? { kind, groupId: first, period: second }
 				: null;
+		case 'care':
+			return parts.length === 3 && isId(first) && isId(second) ? { kind, groupId: first, userId: second } : null;
 		default:
 			return null;
 	}

@@ -184,13 +184,7 @@ export function isThreadLocked(doc: Y.Doc, postId: string): boolean {
 	return doc.getMap('locks').has(postId);
 }
 
-export function setMark(
-	doc: Y.Doc,
-	root: 'pins' | 'locks',
-	postId: string,
-	by: string | null,
-	now = Date.now()
-): void {
+export function setMark(doc: Y.Doc, root: 'pins' | 'locks', postId: string, by: string | null, now = Date.now()): void {
 	const map = doc.getMap(root);
 	if (by === null) map.delete(postId);
 	else map.set(postId, { by, at: now } satisfies Mark);

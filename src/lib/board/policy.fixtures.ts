@@ -123,7 +123,14 @@ export function craftItem(options: {
 	clock: number;
 	parent: string | Y.ID;
 	parentSub: string | null;
-	content: Y.ContentAny | Y.ContentType | Y.ContentString | Y.ContentBinary | Y.ContentJSON | Y.ContentDeleted | Y.ContentEmbed;
+	content:
+		| Y.ContentAny
+		| Y.ContentType
+		| Y.ContentString
+		| Y.ContentBinary
+		| Y.ContentJSON
+		| Y.ContentDeleted
+		| Y.ContentEmbed;
 	origin?: Y.ID | null;
 }): Y.Item {
 	const origin = options.origin ?? null;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { answerRound, closeRound, openRound, setAlumniSettings, setMark, setSessionPhase, updateRound } from './facilitation';
+import {
+	answerRound,
+	closeRound,
+	openRound,
+	setAlumniSettings,
+	setMark,
+	setSessionPhase,
+	updateRound
+} from './facilitation';
 import { createBoardId } from './ids';
 import { checkUpdate, prepareDocument } from './policy';
 import { NOW, TestServer, craftItem, encodeStructs, itemIdOf, people } from './policy.fixtures';
@@ -22,7 +30,10 @@ function postMap(doc: Y.Doc, postId: string): Y.Map<unknown> {
 function boardWithAlicesPost() {
 	const server = groupBoard();
 	let postId = '';
-	server.accept('alice', (doc) => (postId = createPost(doc, { authorId: alice, body: 'I felt so alone this week.' }, { now: NOW })));
+	server.accept(
+		'alice',
+		(doc) => (postId = createPost(doc, { authorId: alice, body: 'I felt so alone this week.' }, { now: NOW }))
+	);
 	server.accept('bob', (doc) => toggleReaction(doc, postId, 'metoo', bob, { now: NOW + 1 }));
 	return { server, postId };
 }
@@ -36,7 +47,10 @@ describe('posts on the group board', () => {
 	it('lets a member post as themselves, and reports the client id that wrote it', () => {
 		const server = groupBoard();
 		const client = server.client();
-		const update = server.change((doc) => createPost(doc, { authorId: alice, body: 'Arriving.' }, { now: NOW }), client);
+		const update = server.change(
+			(doc) => createPost(doc, { authorId: alice, body: 'Arriving.' }, { now: NOW }),
+			client
+		);
 		const result = server.send(update, 'alice');
 		expect(result).toEqual({ ok: true, clients: [client.clientID] });
 	});
@@ -68,7 +82,10 @@ describe('posts on the group board', () => {
 		const winning = server.change((doc) => postMap(doc, postId).set('body', 'words in her mouth'), winner);
 		refused(server.check(winning, 'bob'), /Only the author/);
 		// The losing write is deleted on arrival: it changes nothing anyone can see, so it may pass.
-		server.send(server.change((doc) => postMap(doc, postId).set('body', 'words in her mouth'), loser), 'bob');
+		server.send(
+			server.change((doc) => postMap(doc, postId).set('body', 'words in her mouth'), loser),
+			'bob'
+		);
 		expect(getPost(server.doc, postId)).toMatchObject({ body: 'second thoughts' });
 	});
 
@@ -76,7 +93,9 @@ describe('posts on the group board', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const parent = itemIdOf(postMap(server.doc, postId) as unknown as Y.AbstractType<unknown>);
 		const forged = (client: number) =>
-			encodeStructs([craftItem({ client, clock: 0, parent, parentSub: 'body', content: new Y.ContentAny(['forged']) })]);
+			encodeStructs([
+				craftItem({ client, clock: 0, parent, parentSub: 'body', content: new Y.ContentAny(['forged']) })
+			]);
 		// Yjs orders concurrent writes to a key by client id: the largest possible id sorts last and wins.
 		refused(server.check(forged(0xffffffff), 'bob'), /Only the author/);
 		// With the smallest id it loses to the current value: it is deleted on arrival and changes nothing.
@@ -163,14 +182,52 @@ describe('posts on the group board', () => {
 	it('refuses over-long bodies, empty bodies and bodies of the wrong type', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const tooLong = 'x'.repeat(LIMITS.bodyChars + 1);
-		refused(server.check(server.change((doc) => postMap(doc, postId).set('body', tooLong)), 'alice'), /well-formed/);
-		refused(server.check(server.change((doc) => postMap(doc, postId).set('body', '   ')), 'alice'), /well-formed/);
-		refused(server.check(server.change((doc) => postMap(doc, postId).set('body', 42)), 'alice'), /well-formed/);
-		refused(server.check(server.change((doc) => postMap(doc, postId).set('body', new Y.Text('rich'))), 'alice'));
-		refused(server.check(server.change((doc) => postMap(doc, postId).set('body', new Y.Map())), 'alice'));
+		refused(
+			server.check(
+				server.change((doc) => postMap(doc, postId).set('body', tooLong)),
+				'alice'
+			),
+			/well-formed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => postMap(doc, postId).set('body', '   ')),
+				'alice'
+			),
+			/well-formed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => postMap(doc, postId).set('body', 42)),
+				'alice'
+			),
+			/well-formed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => postMap(doc, postId).set('body', new Y.Text('rich'))),
+				'alice'
+			)
+		);
+		refused(
+			server.check(
+				server.change((doc) => postMap(doc, postId).set('body', new Y.Map())),
+				'alice'
+			)
+		);
 		const newLong = server.change((doc) => {
 			const id = createBoardId();
-			doc.getMap('posts').set(id, new Y.Map<unknown>([['id', id], ['authorId', alice], ['createdAt', NOW], ['kind', 'post'], ['body', tooLong], ['reactions', new Y.Map()]]));
+			doc.getMap('posts').set(
+				id,
+				new Y.Map<unknown>([
+					['id', id],
+					['authorId', alice],
+					['createdAt', NOW],
+					['kind', 'post'],
+					['body', tooLong],
+					['reactions', new Y.Map()]
+				])
+			);
 		});
 		refused(server.check(newLong, 'alice'), /well-formed/);
 	});
@@ -189,26 +246,66 @@ describe('posts on the group board', () => {
 		const attempt = (key: string, spoil: (fields: Map<string, unknown>) => void) => {
 			const fields = base(key);
 			spoil(fields);
-			return server.check(server.change((doc) => doc.getMap('posts').set(key, new Y.Map([...fields]))), 'alice');
+			return server.check(
+				server.change((doc) => doc.getMap('posts').set(key, new Y.Map([...fields]))),
+				'alice'
+			);
 		};
 		const id = createBoardId();
 		expect(attempt(id, () => {}).ok).toBe(true);
-		refused(attempt(id, (f) => f.set('evil', true)), /well-formed/);
-		refused(attempt('NOT-AN-ID', () => {}), /Malformed/);
-		refused(attempt(id, (f) => f.set('id', createBoardId())), /well-formed/);
-		refused(attempt(id, (f) => f.set('createdAt', NOW + LIMITS.clockSkewMs + 1)), /future/);
-		refused(attempt(id, (f) => f.set('kind', 'urgent')), /does not belong/);
-		refused(attempt(id, (f) => f.set('kind', 'note')), /does not belong/);
-		refused(attempt(id, (f) => f.delete('reactions')), /well-formed/);
-		refused(attempt(id, (f) => f.set('sessionId', '../../etc')), /well-formed/);
-		refused(attempt(id, (f) => f.set('reactions', new Y.Map<unknown>([[`metoo:${bob}`, NOW]]))), /own name/);
+		refused(
+			attempt(id, (f) => f.set('evil', true)),
+			/well-formed/
+		);
+		refused(
+			attempt('NOT-AN-ID', () => {}),
+			/Malformed/
+		);
+		refused(
+			attempt(id, (f) => f.set('id', createBoardId())),
+			/well-formed/
+		);
+		refused(
+			attempt(id, (f) => f.set('createdAt', NOW + LIMITS.clockSkewMs + 1)),
+			/future/
+		);
+		refused(
+			attempt(id, (f) => f.set('kind', 'urgent')),
+			/does not belong/
+		);
+		refused(
+			attempt(id, (f) => f.set('kind', 'note')),
+			/does not belong/
+		);
+		refused(
+			attempt(id, (f) => f.delete('reactions')),
+			/well-formed/
+		);
+		refused(
+			attempt(id, (f) => f.set('sessionId', '../../etc')),
+			/well-formed/
+		);
+		refused(
+			attempt(id, (f) => f.set('reactions', new Y.Map<unknown>([[`metoo:${bob}`, NOW]]))),
+			/own name/
+		);
 	});
 
 	it('accepts an insight tied to a session, with its prompt', () => {
 		const server = groupBoard();
 		const sessionId = createBoardId();
 		const update = server.change((doc) =>
-			createPost(doc, { authorId: alice, body: 'The intention showed up as warmth.', kind: 'insight', sessionId, prompt: 'How did your intention show up?' }, { now: NOW })
+			createPost(
+				doc,
+				{
+					authorId: alice,
+					body: 'The intention showed up as warmth.',
+					kind: 'insight',
+					sessionId,
+					prompt: 'How did your intention show up?'
+				},
+				{ now: NOW }
+			)
 		);
 		expect(server.check(update, 'alice').ok).toBe(true);
 	});
@@ -217,7 +314,12 @@ describe('posts on the group board', () => {
 describe('reactions', () => {
 	it('lets each person add and take back only their own reaction', () => {
 		const { server, postId } = boardWithAlicesPost();
-		expect(server.send(server.change((doc) => toggleReaction(doc, postId, 'holding', fran, { now: NOW })), 'fran').ok).toBe(true);
+		expect(
+			server.send(
+				server.change((doc) => toggleReaction(doc, postId, 'holding', fran, { now: NOW })),
+				'fran'
+			).ok
+		).toBe(true);
 		const forBob = server.change((doc) => toggleReaction(doc, postId, 'holding', bob, { now: NOW }));
 		refused(server.check(forBob, 'alice'), /own name/);
 		// Bob's "me too" is there already: taking it back as Alice is someone else's reaction.
@@ -229,10 +331,33 @@ describe('reactions', () => {
 	it('refuses malformed reaction keys and values', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const reactions = (doc: Y.Doc) => postMap(doc, postId).get('reactions') as Y.Map<unknown>;
-		refused(server.check(server.change((doc) => reactions(doc).set(`hug:${alice}`, NOW)), 'alice'), /Malformed/);
-		refused(server.check(server.change((doc) => reactions(doc).set(`metoo:${alice}:x`, NOW)), 'alice'), /Malformed/);
-		refused(server.check(server.change((doc) => reactions(doc).set(`metoo:${alice}`, 'yes')), 'alice'), /well-formed/);
-		refused(server.check(server.change((doc) => reactions(doc).set(`metoo:${alice}`, new Y.Map())), 'alice'));
+		refused(
+			server.check(
+				server.change((doc) => reactions(doc).set(`hug:${alice}`, NOW)),
+				'alice'
+			),
+			/Malformed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => reactions(doc).set(`metoo:${alice}:x`, NOW)),
+				'alice'
+			),
+			/Malformed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => reactions(doc).set(`metoo:${alice}`, 'yes')),
+				'alice'
+			),
+			/well-formed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => reactions(doc).set(`metoo:${alice}`, new Y.Map())),
+				'alice'
+			)
+		);
 	});
 
 	it('judges an item by where it lands, even when it finds its place through another item’s origin', () => {
@@ -240,13 +365,27 @@ describe('reactions', () => {
 		// No parent in the encoding: Yjs takes parent and key from the origin, Bob's own "me too".
 		const bobsReaction = (postMap(server.doc, postId).get('reactions') as Y.Map<unknown>)._map.get(`metoo:${bob}`)!;
 		const viaOrigin = encodeStructs([
-			craftItem({ client: 0xffffffff, clock: 0, parent: '', parentSub: null, origin: bobsReaction.lastId, content: new Y.ContentAny([NOW]) })
+			craftItem({
+				client: 0xffffffff,
+				clock: 0,
+				parent: '',
+				parentSub: null,
+				origin: bobsReaction.lastId,
+				content: new Y.ContentAny([NOW])
+			})
 		]);
 		refused(server.check(viaOrigin, 'alice'), /own name/);
 		expect(server.check(viaOrigin, 'bob').ok).toBe(true);
 		const body = postMap(server.doc, postId)._map.get('body')!;
 		const bodyViaOrigin = encodeStructs([
-			craftItem({ client: 0xffffffff, clock: 0, parent: '', parentSub: null, origin: body.lastId, content: new Y.ContentAny(['forged']) })
+			craftItem({
+				client: 0xffffffff,
+				clock: 0,
+				parent: '',
+				parentSub: null,
+				origin: body.lastId,
+				content: new Y.ContentAny(['forged'])
+			})
 		]);
 		refused(server.check(bodyViaOrigin, 'bob'), /Only the author/);
 	});
@@ -266,16 +405,25 @@ describe('replies and removal', () => {
 	it('accepts a reply to a post, refuses replies to missing posts and to replies', () => {
 		const { server, postId } = boardWithAlicesPost();
 		let replyId = '';
-		server.accept('bob', (doc) => (replyId = createPost(doc, { authorId: bob, body: 'Me too.', parentId: postId }, { now: NOW })));
-		const toMissing = server.change((doc) => createPost(doc, { authorId: bob, body: 'hello?', parentId: createBoardId() }, { now: NOW }));
+		server.accept(
+			'bob',
+			(doc) => (replyId = createPost(doc, { authorId: bob, body: 'Me too.', parentId: postId }, { now: NOW }))
+		);
+		const toMissing = server.change((doc) =>
+			createPost(doc, { authorId: bob, body: 'hello?', parentId: createBoardId() }, { now: NOW })
+		);
 		refused(server.check(toMissing, 'bob'), /no longer here/);
-		const nested = server.change((doc) => createPost(doc, { authorId: alice, body: 'thanks', parentId: replyId }, { now: NOW }));
+		const nested = server.change((doc) =>
+			createPost(doc, { authorId: alice, body: 'thanks', parentId: replyId }, { now: NOW })
+		);
 		refused(server.check(nested, 'alice'), /original post/);
 	});
 
 	it('refuses a reply to a post deleted while it was being written', () => {
 		const { server, postId } = boardWithAlicesPost();
-		const reply = server.change((doc) => createPost(doc, { authorId: bob, body: 'holding you', parentId: postId }, { now: NOW }));
+		const reply = server.change((doc) =>
+			createPost(doc, { authorId: bob, body: 'holding you', parentId: postId }, { now: NOW })
+		);
 		server.accept('alice', (doc) => removePost(doc, postId, { userId: alice, removal: 'author' }));
 		refused(server.send(reply, 'bob'), /no longer here/);
 	});
@@ -283,12 +431,18 @@ describe('replies and removal', () => {
 	it('lets the author leave a tombstone where others replied, and a facilitator redact', () => {
 		const { server, postId } = boardWithAlicesPost();
 		server.accept('bob', (doc) => createPost(doc, { authorId: bob, body: 'Me too.', parentId: postId }, { now: NOW }));
-		const byAuthor = server.change((doc) => removePost(doc, postId, { userId: alice, removal: 'author' }, { now: NOW + 9 }));
+		const byAuthor = server.change((doc) =>
+			removePost(doc, postId, { userId: alice, removal: 'author' }, { now: NOW + 9 })
+		);
 		expect(server.check(byAuthor, 'alice').ok).toBe(true);
 		refused(server.check(byAuthor, 'bob'));
-		const asFacilitatorByMember = server.change((doc) => removePost(doc, postId, { userId: bob, removal: 'facilitator' }, { now: NOW + 9 }));
+		const asFacilitatorByMember = server.change((doc) =>
+			removePost(doc, postId, { userId: bob, removal: 'facilitator' }, { now: NOW + 9 })
+		);
 		refused(server.check(asFacilitatorByMember, 'bob'));
-		const byFacilitator = server.change((doc) => removePost(doc, postId, { userId: fran, removal: 'facilitator' }, { now: NOW + 9 }));
+		const byFacilitator = server.change((doc) =>
+			removePost(doc, postId, { userId: fran, removal: 'facilitator' }, { now: NOW + 9 })
+		);
 		expect(server.send(byFacilitator, 'fran').ok).toBe(true);
 		expect(getPost(server.doc, postId)).toMatchObject({ state: 'removed', removedBy: fran, removal: 'facilitator' });
 		expect(new TextDecoder().decode(Y.encodeStateAsUpdate(server.doc))).not.toContain('I felt so alone');
@@ -297,8 +451,18 @@ describe('replies and removal', () => {
 	it('refuses a tombstone that moves the post, or that replaces nothing', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const tombstone = (id: string, extra: [string, unknown][] = []) =>
-			new Y.Map<unknown>([['id', id], ['createdAt', NOW], ['kind', 'post'], ['removedAt', NOW + 1], ['removedBy', fran], ['removal', 'facilitator'], ...extra]);
-		const moved = server.change((doc) => doc.getMap('posts').set(postId, tombstone(postId, [['parentId', createBoardId()]])));
+			new Y.Map<unknown>([
+				['id', id],
+				['createdAt', NOW],
+				['kind', 'post'],
+				['removedAt', NOW + 1],
+				['removedBy', fran],
+				['removal', 'facilitator'],
+				...extra
+			]);
+		const moved = server.change((doc) =>
+			doc.getMap('posts').set(postId, tombstone(postId, [['parentId', createBoardId()]]))
+		);
 		refused(server.check(moved, 'fran'), /place in the thread/);
 		const fromNothing = server.change((doc) => {
 			const id = createBoardId();
@@ -309,20 +473,45 @@ describe('replies and removal', () => {
 
 	it('uses a post id once: nothing new takes the place of a removed or hidden post, and only the server hides', () => {
 		const { server, postId } = boardWithAlicesPost();
-		server.accept('bob', (doc) => createPost(doc, { authorId: bob, body: 'Holding you.', parentId: postId }, { now: NOW }));
+		server.accept('bob', (doc) =>
+			createPost(doc, { authorId: bob, body: 'Holding you.', parentId: postId }, { now: NOW })
+		);
 		server.accept('alice', (doc) => removePost(doc, postId, { userId: alice, removal: 'author' }, { now: NOW + 5 }));
 		const again = (authorId: string) =>
 			server.change((doc) =>
-				doc.getMap('posts').set(postId, new Y.Map<unknown>([['id', postId], ['authorId', authorId], ['createdAt', NOW + 6], ['kind', 'post'], ['body', 'Back again, under the old id.'], ['reactions', new Y.Map()]]))
+				doc.getMap('posts').set(
+					postId,
+					new Y.Map<unknown>([
+						['id', postId],
+						['authorId', authorId],
+						['createdAt', NOW + 6],
+						['kind', 'post'],
+						['body', 'Back again, under the old id.'],
+						['reactions', new Y.Map()]
+					])
+				)
 			);
 		refused(server.check(again(alice), 'alice'));
 		refused(server.check(again(fran), 'fran'), /already taken/);
 
 		// A facilitator's client cannot write a "hidden" placeholder: hiding keeps a copy in the staff space first.
 		let other = '';
-		server.accept('alice', (doc) => (other = createPost(doc, { authorId: alice, body: 'Something else.' }, { now: NOW + 7 })));
+		server.accept(
+			'alice',
+			(doc) => (other = createPost(doc, { authorId: alice, body: 'Something else.' }, { now: NOW + 7 }))
+		);
 		const hidden = server.change((doc) =>
-			doc.getMap('posts').set(other, new Y.Map<unknown>([['id', other], ['createdAt', NOW + 7], ['kind', 'post'], ['removedAt', NOW + 8], ['removedBy', fran], ['removal', 'hidden']]))
+			doc.getMap('posts').set(
+				other,
+				new Y.Map<unknown>([
+					['id', other],
+					['createdAt', NOW + 7],
+					['kind', 'post'],
+					['removedAt', NOW + 8],
+					['removedBy', fran],
+					['removal', 'hidden']
+				])
+			)
 		);
 		refused(server.check(hidden, 'fran'), /through moderation/);
 	});
@@ -335,18 +524,38 @@ describe('replies and removal', () => {
 		server.accept('alice', (doc) => removePost(doc, postId, { userId: alice, removal: 'author' }, { now: NOW + 1 }));
 		expect(getPost(server.doc, postId)).toBeNull();
 		const again = server.change((doc) =>
-			doc.getMap('posts').set(postId, new Y.Map<unknown>([['id', postId], ['authorId', alice], ['createdAt', NOW + 2], ['kind', 'post'], ['body', 'Back again.'], ['reactions', new Y.Map()]]))
+			doc.getMap('posts').set(
+				postId,
+				new Y.Map<unknown>([
+					['id', postId],
+					['authorId', alice],
+					['createdAt', NOW + 2],
+					['kind', 'post'],
+					['body', 'Back again.'],
+					['reactions', new Y.Map()]
+				])
+			)
 		);
 		refused(server.check(again, 'alice'), /already taken/);
 	});
 
 	it('closes a locked thread to members’ replies but not to facilitators', () => {
 		const { server, postId } = boardWithAlicesPost();
-		refused(server.check(server.change((doc) => setMark(doc, 'locks', postId, bob, NOW)), 'bob'), /facilitator/);
+		refused(
+			server.check(
+				server.change((doc) => setMark(doc, 'locks', postId, bob, NOW)),
+				'bob'
+			),
+			/facilitator/
+		);
 		server.accept('fran', (doc) => setMark(doc, 'locks', postId, fran, NOW));
-		const memberReply = server.change((doc) => createPost(doc, { authorId: bob, body: 'one more', parentId: postId }, { now: NOW }));
+		const memberReply = server.change((doc) =>
+			createPost(doc, { authorId: bob, body: 'one more', parentId: postId }, { now: NOW })
+		);
 		refused(server.check(memberReply, 'bob'), /closed to new replies/);
-		const facilitatorReply = server.change((doc) => createPost(doc, { authorId: fran, body: 'Closing here.', parentId: postId }, { now: NOW }));
+		const facilitatorReply = server.change((doc) =>
+			createPost(doc, { authorId: fran, body: 'Closing here.', parentId: postId }, { now: NOW })
+		);
 		expect(server.check(facilitatorReply, 'fran').ok).toBe(true);
 	});
 });
@@ -354,64 +563,227 @@ describe('replies and removal', () => {
 describe('facilitator state', () => {
 	it('lets only facilitators open, spotlight, time and close rounds', () => {
 		const server = groupBoard();
-		const open = (by: string) => server.change((doc) => openRound(doc, { openedBy: by, prompt: 'How are you arriving?', scale: { min: 1, max: 10 } }, NOW));
+		const open = (by: string) =>
+			server.change((doc) =>
+				openRound(doc, { openedBy: by, prompt: 'How are you arriving?', scale: { min: 1, max: 10 } }, NOW)
+			);
 		refused(server.check(open(bob), 'bob'), /facilitator/);
 		let roundId = '';
-		server.accept('fran', (doc) => (roundId = openRound(doc, { openedBy: fran, prompt: 'How are you arriving?', scale: { min: 1, max: 10 } }, NOW)));
-		refused(server.check(server.change((doc) => updateRound(doc, roundId, { spotlight: bob })), 'bob'), /facilitator/);
-		refused(server.check(server.change((doc) => updateRound(doc, roundId, { timer: { startedAt: NOW, seconds: 120 } })), 'alice'), /facilitator/);
-		refused(server.check(server.change((doc) => updateRound(doc, roundId, { closedAt: NOW })), 'alice'), /facilitator/);
-		refused(server.check(server.change((doc) => doc.getMap('rounds').delete(roundId)), 'alice'), /facilitator/);
-		expect(server.check(server.change((doc) => updateRound(doc, roundId, { spotlight: bob, timer: { startedAt: NOW, seconds: 120 } })), 'fran').ok).toBe(true);
+		server.accept(
+			'fran',
+			(doc) =>
+				(roundId = openRound(doc, { openedBy: fran, prompt: 'How are you arriving?', scale: { min: 1, max: 10 } }, NOW))
+		);
+		refused(
+			server.check(
+				server.change((doc) => updateRound(doc, roundId, { spotlight: bob })),
+				'bob'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => updateRound(doc, roundId, { timer: { startedAt: NOW, seconds: 120 } })),
+				'alice'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => updateRound(doc, roundId, { closedAt: NOW })),
+				'alice'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('rounds').delete(roundId)),
+				'alice'
+			),
+			/facilitator/
+		);
+		expect(
+			server.check(
+				server.change((doc) => updateRound(doc, roundId, { spotlight: bob, timer: { startedAt: NOW, seconds: 120 } })),
+				'fran'
+			).ok
+		).toBe(true);
 	});
 
 	it('lets each member answer or pass for themselves only, while the round is open', () => {
 		const server = groupBoard();
 		let roundId = '';
-		server.accept('fran', (doc) => (roundId = openRound(doc, { openedBy: fran, prompt: 'Arriving?', scale: { min: 1, max: 10 } }, NOW)));
+		server.accept(
+			'fran',
+			(doc) => (roundId = openRound(doc, { openedBy: fran, prompt: 'Arriving?', scale: { min: 1, max: 10 } }, NOW))
+		);
 		server.accept('alice', (doc) => answerRound(doc, roundId, alice, { at: NOW, scale: 6, feelings: ['tender'] }));
 		server.accept('bob', (doc) => answerRound(doc, roundId, bob, { at: NOW, passed: true }));
-		refused(server.check(server.change((doc) => answerRound(doc, roundId, bob, { at: NOW, body: 'fine' })), 'alice'), /own name/);
-		refused(server.check(server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, scale: 11 })), 'alice'), /well-formed round/);
-		refused(server.check(server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, passed: true, body: 'x' } as never)), 'alice'));
-		refused(server.check(server.change((doc) => (doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('answers', new Y.Map())), 'fran'), /cannot be replaced/);
+		refused(
+			server.check(
+				server.change((doc) => answerRound(doc, roundId, bob, { at: NOW, body: 'fine' })),
+				'alice'
+			),
+			/own name/
+		);
+		refused(
+			server.check(
+				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, scale: 11 })),
+				'alice'
+			),
+			/well-formed round/
+		);
+		refused(
+			server.check(
+				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, passed: true, body: 'x' } as never)),
+				'alice'
+			)
+		);
+		refused(
+			server.check(
+				server.change((doc) => (doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('answers', new Y.Map())),
+				'fran'
+			),
+			/cannot be replaced/
+		);
 		// Taking back your own answer is fine; someone else's is not.
-		expect(server.check(server.change((doc) => ((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)), 'alice').ok).toBe(true);
-		refused(server.check(server.change((doc) => ((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)), 'bob'), /facilitator/);
+		expect(
+			server.check(
+				server.change((doc) =>
+					((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)
+				),
+				'alice'
+			).ok
+		).toBe(true);
+		refused(
+			server.check(
+				server.change((doc) =>
+					((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)
+				),
+				'bob'
+			),
+			/facilitator/
+		);
 		server.accept('fran', (doc) => updateRound(doc, roundId, { closedAt: NOW + 60_000 }));
-		refused(server.check(server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, body: 'late' })), 'alice'), /closed/);
+		refused(
+			server.check(
+				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, body: 'late' })),
+				'alice'
+			),
+			/closed/
+		);
 	});
 
 	it('lets only facilitators set the session phase, and quiet mode pauses members’ posts', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const sessionId = createBoardId();
-		refused(server.check(server.change((doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)), 'alice'), /facilitator/);
-		refused(server.check(server.change((doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)), 'fran'), /signed/);
-		refused(server.check(server.change((doc) => doc.getMap('facilitation').set('mood', 'calm')), 'fran'), /schema/);
+		refused(
+			server.check(
+				server.change((doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)),
+				'alice'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)),
+				'fran'
+			),
+			/signed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('facilitation').set('mood', 'calm')),
+				'fran'
+			),
+			/schema/
+		);
 		server.accept('fran', (doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: fran }, NOW));
-		refused(server.check(server.change((doc) => createPost(doc, { authorId: alice, body: 'wow' }, { now: NOW })), 'alice'), /quiet/);
-		refused(server.check(server.change((doc) => createPost(doc, { authorId: alice, body: 'wow', parentId: postId }, { now: NOW })), 'alice'), /quiet/);
-		expect(server.check(server.change((doc) => createPost(doc, { authorId: fran, body: 'Breathe.' }, { now: NOW })), 'fran').ok).toBe(true);
+		refused(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: alice, body: 'wow' }, { now: NOW })),
+				'alice'
+			),
+			/quiet/
+		);
+		refused(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: alice, body: 'wow', parentId: postId }, { now: NOW })),
+				'alice'
+			),
+			/quiet/
+		);
+		expect(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: fran, body: 'Breathe.' }, { now: NOW })),
+				'fran'
+			).ok
+		).toBe(true);
 		server.accept('fran', (doc) => setSessionPhase(doc, { sessionId, phase: 'integration', by: fran }, NOW + 1));
-		expect(server.check(server.change((doc) => createPost(doc, { authorId: alice, body: 'back' }, { now: NOW })), 'alice').ok).toBe(true);
+		expect(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: alice, body: 'back' }, { now: NOW })),
+				'alice'
+			).ok
+		).toBe(true);
 	});
 
 	it('lets members open and run alumni rounds only when the group says so, and only their own', () => {
 		const server = groupBoard();
-		const openAlumni = (by: string) => server.change((doc) => openRound(doc, { openedBy: by, prompt: 'How has the month been?', alumni: true }, NOW));
+		const openAlumni = (by: string) =>
+			server.change((doc) => openRound(doc, { openedBy: by, prompt: 'How has the month been?', alumni: true }, NOW));
 		refused(server.check(openAlumni(alice), 'alice'), /opened by the facilitators/);
-		refused(server.check(server.change((doc) => setAlumniSettings(doc, { roundsBy: 'members', by: alice }, NOW)), 'alice'), /facilitator/);
-		refused(server.check(server.change((doc) => doc.getMap('facilitation').set('alumni', { roundsBy: 'everyone', by: fran, at: NOW })), 'fran'), /well-formed/);
+		refused(
+			server.check(
+				server.change((doc) => setAlumniSettings(doc, { roundsBy: 'members', by: alice }, NOW)),
+				'alice'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('facilitation').set('alumni', { roundsBy: 'everyone', by: fran, at: NOW })),
+				'fran'
+			),
+			/well-formed/
+		);
 		server.accept('fran', (doc) => setAlumniSettings(doc, { roundsBy: 'members', by: fran }, NOW));
 
 		refused(server.check(openAlumni(bob), 'alice'), /whoever opened/);
-		refused(server.check(server.change((doc) => openRound(doc, { openedBy: alice, prompt: 'Not alumni' }, NOW)), 'alice'), /facilitator/);
+		refused(
+			server.check(
+				server.change((doc) => openRound(doc, { openedBy: alice, prompt: 'Not alumni' }, NOW)),
+				'alice'
+			),
+			/facilitator/
+		);
 		let roundId = '';
-		server.accept('alice', (doc) => (roundId = openRound(doc, { openedBy: alice, prompt: 'How has the month been?', alumni: true }, NOW)));
+		server.accept(
+			'alice',
+			(doc) => (roundId = openRound(doc, { openedBy: alice, prompt: 'How has the month been?', alumni: true }, NOW))
+		);
 		server.accept('bob', (doc) => answerRound(doc, roundId, bob, { at: NOW, body: 'Steady.' }));
-		refused(server.check(server.change((doc) => updateRound(doc, roundId, { spotlight: bob })), 'bob'), /whoever opened/);
-		refused(server.check(server.change((doc) => (doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('prompt', 'changed')), 'alice'), /facilitator/);
-		refused(server.check(server.change((doc) => doc.getMap('rounds').delete(roundId)), 'alice'), /facilitator/);
+		refused(
+			server.check(
+				server.change((doc) => updateRound(doc, roundId, { spotlight: bob })),
+				'bob'
+			),
+			/whoever opened/
+		);
+		refused(
+			server.check(
+				server.change((doc) => (doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('prompt', 'changed')),
+				'alice'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('rounds').delete(roundId)),
+				'alice'
+			),
+			/facilitator/
+		);
 		server.accept('alice', (doc) => updateRound(doc, roundId, { spotlight: bob }));
 		server.accept('alice', (doc) => closeRound(doc, roundId, NOW + 1));
 
@@ -423,31 +795,99 @@ describe('facilitator state', () => {
 		const server = groupBoard();
 		let roundId = '';
 		server.accept('fran', (doc) => (roundId = openRound(doc, { openedBy: fran, prompt: 'Arriving?' }, NOW)));
-		refused(server.check(server.change((doc) => closeRound(doc, roundId, NOW)), 'alice'), /facilitator/);
+		refused(
+			server.check(
+				server.change((doc) => closeRound(doc, roundId, NOW)),
+				'alice'
+			),
+			/facilitator/
+		);
 		server.accept('fran', (doc) => closeRound(doc, roundId, NOW + 1));
-		refused(server.check(server.change((doc) => answerRound(doc, roundId, alice, { at: NOW + 2, passed: true })), 'alice'), /closed/);
+		refused(
+			server.check(
+				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW + 2, passed: true })),
+				'alice'
+			),
+			/closed/
+		);
 		expect((server.doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers')).toBeInstanceOf(Y.Map);
-		expect(((server.doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).size).toBe(0);
+		expect(((server.doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).size).toBe(
+			0
+		);
 	});
 
 	it('lets only facilitators pin, signed by themselves', () => {
 		const { server, postId } = boardWithAlicesPost();
-		refused(server.check(server.change((doc) => setMark(doc, 'pins', postId, alice, NOW)), 'alice'), /facilitator/);
-		refused(server.check(server.change((doc) => setMark(doc, 'pins', postId, alice, NOW)), 'fran'), /signed/);
-		refused(server.check(server.change((doc) => doc.getMap('pins').set(postId, { by: fran, at: NOW, extra: 1 })), 'fran'), /well-formed/);
-		refused(server.check(server.change((doc) => doc.getMap('pins').set('nope', { by: fran, at: NOW })), 'fran'), /schema/);
+		refused(
+			server.check(
+				server.change((doc) => setMark(doc, 'pins', postId, alice, NOW)),
+				'alice'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => setMark(doc, 'pins', postId, alice, NOW)),
+				'fran'
+			),
+			/signed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('pins').set(postId, { by: fran, at: NOW, extra: 1 })),
+				'fran'
+			),
+			/well-formed/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('pins').set('nope', { by: fran, at: NOW })),
+				'fran'
+			),
+			/schema/
+		);
 		server.accept('fran', (doc) => setMark(doc, 'pins', postId, fran, NOW));
-		refused(server.check(server.change((doc) => setMark(doc, 'pins', postId, null)), 'alice'), /facilitator/);
+		refused(
+			server.check(
+				server.change((doc) => setMark(doc, 'pins', postId, null)),
+				'alice'
+			),
+			/facilitator/
+		);
 	});
 });
 
 describe('outside the schema', () => {
 	it('refuses unknown top-level types of any kind', () => {
 		const server = groupBoard();
-		refused(server.check(server.change((doc) => doc.getMap('evil').set('x', 1)), 'fran'), /top-level/);
-		refused(server.check(server.change((doc) => doc.getText('evil').insert(0, 'x')), 'fran'), /top-level/);
-		refused(server.check(server.change((doc) => doc.getMap('notes').set('x', 1)), 'fran'), /top-level/);
-		refused(server.check(server.change((doc) => doc.getMap('__proto__').set('x', 1)), 'fran'), /top-level/);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('evil').set('x', 1)),
+				'fran'
+			),
+			/top-level/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getText('evil').insert(0, 'x')),
+				'fran'
+			),
+			/top-level/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('notes').set('x', 1)),
+				'fran'
+			),
+			/top-level/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('__proto__').set('x', 1)),
+				'fran'
+			),
+			/top-level/
+		);
 	});
 
 	it('refuses sequence content inside the maps', () => {
@@ -481,9 +921,29 @@ describe('outside the schema', () => {
 	it('refuses a read-only connection any change, but not the empty sync every client sends', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const readOnly = { canWrite: false };
-		refused(server.check(server.change((doc) => toggleReaction(doc, postId, 'metoo', alice)), 'alice', readOnly), /read-only/);
-		refused(server.check(server.change((doc) => removePost(doc, postId, { userId: alice, removal: 'author' })), 'alice', readOnly), /read-only/);
-		expect(server.check(server.change(() => {}), 'alice', readOnly).ok).toBe(true);
+		refused(
+			server.check(
+				server.change((doc) => toggleReaction(doc, postId, 'metoo', alice)),
+				'alice',
+				readOnly
+			),
+			/read-only/
+		);
+		refused(
+			server.check(
+				server.change((doc) => removePost(doc, postId, { userId: alice, removal: 'author' })),
+				'alice',
+				readOnly
+			),
+			/read-only/
+		);
+		expect(
+			server.check(
+				server.change(() => {}),
+				'alice',
+				readOnly
+			).ok
+		).toBe(true);
 		// Re-sending what the server already has changes nothing either.
 		expect(server.check(Y.encodeStateAsUpdate(server.doc), 'alice', readOnly).ok).toBe(true);
 	});
@@ -503,7 +963,11 @@ describe('outside the schema', () => {
 	it('refuses garbage and truncated bytes without throwing', () => {
 		const { server } = boardWithAlicesPost();
 		const good = server.change((doc) => createPost(doc, { authorId: alice, body: 'whole' }, { now: NOW }));
-		for (const bytes of [new Uint8Array([255, 255, 255, 255, 1]), good.slice(0, good.length - 7), new Uint8Array([1, 2, 3])]) {
+		for (const bytes of [
+			new Uint8Array([255, 255, 255, 255, 1]),
+			good.slice(0, good.length - 7),
+			new Uint8Array([1, 2, 3])
+		]) {
 			const result = server.check(bytes, 'alice');
 			expect(result.ok).toBe(false);
 		}
@@ -522,31 +986,105 @@ describe('outside the schema', () => {
 describe('care, journal and staff documents', () => {
 	it('care: the member it belongs to and facilitators write; other members cannot', () => {
 		const server = new TestServer({ kind: 'care', groupId, userId: alice });
-		const urgent = (by: string) => server.change((doc) => createPost(doc, { authorId: by, body: 'Could someone call me?', kind: 'urgent' }, { now: NOW }));
+		const urgent = (by: string) =>
+			server.change((doc) =>
+				createPost(doc, { authorId: by, body: 'Could someone call me?', kind: 'urgent' }, { now: NOW })
+			);
 		expect(server.check(urgent(alice), 'alice').ok).toBe(true);
 		refused(server.check(urgent(bob), 'bob'), /cannot write/);
-		expect(server.check(server.change((doc) => createPost(doc, { authorId: fran, body: 'Calling you at 5.' }, { now: NOW })), 'fran').ok).toBe(true);
-		const notice = server.change((doc) => doc.getMap('notices').set(createBoardId(), { kind: 'hidden', postId: createBoardId(), by: fran, at: NOW }));
+		expect(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: fran, body: 'Calling you at 5.' }, { now: NOW })),
+				'fran'
+			).ok
+		).toBe(true);
+		const notice = server.change((doc) =>
+			doc.getMap('notices').set(createBoardId(), { kind: 'hidden', postId: createBoardId(), by: fran, at: NOW })
+		);
 		expect(server.check(notice, 'fran').ok).toBe(true);
-		refused(server.check(server.change((doc) => doc.getMap('notices').set(createBoardId(), { kind: 'hidden', postId: createBoardId(), by: alice, at: NOW })), 'alice'), /facilitator/);
-		refused(server.check(server.change((doc) => doc.getMap('rounds').set('x', 1)), 'fran'), /top-level/);
+		refused(
+			server.check(
+				server.change((doc) =>
+					doc.getMap('notices').set(createBoardId(), { kind: 'hidden', postId: createBoardId(), by: alice, at: NOW })
+				),
+				'alice'
+			),
+			/facilitator/
+		);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('rounds').set('x', 1)),
+				'fran'
+			),
+			/top-level/
+		);
 	});
 
 	it('journal: only its owner writes, notes and intentions included', () => {
 		const server = new TestServer({ kind: 'journal', userId: alice });
-		expect(server.check(server.change((doc) => createPost(doc, { authorId: alice, body: 'private note', kind: 'note' }, { now: NOW })), 'alice').ok).toBe(true);
-		refused(server.check(server.change((doc) => createPost(doc, { authorId: fran, body: 'hello', kind: 'note' }, { now: NOW })), 'fran'), /cannot write/);
-		refused(server.check(server.change((doc) => createPost(doc, { authorId: alice, body: 'x', kind: 'urgent' }, { now: NOW })), 'alice'), /does not belong/);
+		expect(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: alice, body: 'private note', kind: 'note' }, { now: NOW })),
+				'alice'
+			).ok
+		).toBe(true);
+		refused(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: fran, body: 'hello', kind: 'note' }, { now: NOW })),
+				'fran'
+			),
+			/cannot write/
+		);
+		refused(
+			server.check(
+				server.change((doc) => createPost(doc, { authorId: alice, body: 'x', kind: 'urgent' }, { now: NOW })),
+				'alice'
+			),
+			/does not belong/
+		);
 	});
 
 	it('staff: facilitators only; flags and hidden posts must be well formed', () => {
 		const server = new TestServer({ kind: 'staff', groupId });
-		refused(server.check(server.change((doc) => createPost(doc, { authorId: alice, body: 'peek', kind: 'note' }, { root: 'notes', now: NOW })), 'alice'), /cannot write/);
-		expect(server.check(server.change((doc) => createPost(doc, { authorId: fran, body: 'Session notes', kind: 'note' }, { root: 'notes', now: NOW })), 'fran').ok).toBe(true);
+		refused(
+			server.check(
+				server.change((doc) =>
+					createPost(doc, { authorId: alice, body: 'peek', kind: 'note' }, { root: 'notes', now: NOW })
+				),
+				'alice'
+			),
+			/cannot write/
+		);
+		expect(
+			server.check(
+				server.change((doc) =>
+					createPost(doc, { authorId: fran, body: 'Session notes', kind: 'note' }, { root: 'notes', now: NOW })
+				),
+				'fran'
+			).ok
+		).toBe(true);
 		const flagId = createBoardId();
-		const flag = { id: flagId, postId: createBoardId(), document: `group:${groupId}`, flaggedBy: bob, at: NOW, status: 'open' };
-		expect(server.check(server.change((doc) => doc.getMap('flags').set(flagId, flag)), 'fran').ok).toBe(true);
-		refused(server.check(server.change((doc) => doc.getMap('flags').set(createBoardId(), flag)), 'fran'), /well-formed/);
+		const flag = {
+			id: flagId,
+			postId: createBoardId(),
+			document: `group:${groupId}`,
+			flaggedBy: bob,
+			at: NOW,
+			status: 'open'
+		};
+		expect(
+			server.check(
+				server.change((doc) => doc.getMap('flags').set(flagId, flag)),
+				'fran'
+			).ok
+		).toBe(true);
+		refused(
+			server.check(
+				server.change((doc) => doc.getMap('flags').set(createBoardId(), flag)),
+				'fran'
+			),
+			/well-formed/
+		);
 		const hidden = {
 			post: { id: createBoardId(), authorId: bob, createdAt: NOW, kind: 'post', body: 'held for review' },
 			from: `group:${groupId}`,
@@ -554,60 +1092,88 @@ describe('care, journal and staff documents', () => {
 			at: NOW,
 			reason: 'Names a person outside the group'
 		};
-		expect(server.check(server.change((doc) => doc.getMap('hidden').set(hidden.post.id, hidden)), 'fran').ok).toBe(true);
-		refused(server.check(server.change((doc) => doc.getMap('hidden').set(hidden.post.id, { ...hidden, post: { ...hidden.post, body: 5 } })), 'fran'), /well-formed/);
+		expect(
+			server.check(
+				server.change((doc) => doc.getMap('hidden').set(hidden.post.id, hidden)),
+				'fran'
+			).ok
+		).toBe(true);
+		refused(
+			server.check(
+				server.change((doc) =>
+					doc.getMap('hidden').set(hidden.post.id, { ...hidden, post: { ...hidden.post, body: 5 } })
+				),
+				'fran'
+			),
+			/well-formed/
+		);
 	});
 });
 
 describe('many people at once', () => {
 	// 300 random steps, each re-encoding the whole document: ~1 s on a quiet machine, many on a loaded one.
-	it('accepts every change honest clients make, in any interleaving, and all copies converge', { timeout: 60_000 }, () => {
-		const server = groupBoard();
-		const names = ['alice', 'bob', 'fran'] as const;
-		const clients = names.map(() => server.client());
-		const queues = names.map(() => [] as Uint8Array[]);
-		clients.forEach((doc, i) => doc.on('update', (update: Uint8Array, origin: unknown) => origin !== 'server' && queues[i].push(update)));
-		let seed = 7;
-		const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-		for (let step = 0; step < 300; step++) {
-			const i = Math.floor(random() * names.length);
-			const doc = clients[i];
-			const me = people[names[i]];
-			const posts = [...doc.getMap('posts').entries()].map(([id, value]) => ({ id, post: getPost(doc, id), value }));
-			const mine = posts.filter((p) => p.post?.state === 'live' && p.post.authorId === me);
-			const live = posts.filter((p) => p.post?.state === 'live' && !p.post.parentId);
-			const roll = random();
-			if (roll < 0.3 || live.length === 0) createPost(doc, { authorId: me, body: `post ${step}` }, { now: NOW });
-			else if (roll < 0.5) toggleReaction(doc, live[Math.floor(random() * live.length)].id, random() < 0.5 ? 'metoo' : 'holding', me, { now: NOW });
-			else if (roll < 0.65 && mine.length) editPost(doc, mine[0].id, `edit ${step}`, { now: NOW + step });
-			else if (roll < 0.72 && mine.length) removePost(doc, mine[mine.length - 1].id, { userId: me, removal: 'author' }, { now: NOW });
-			else if (roll < 0.85) createPost(doc, { authorId: me, body: `reply ${step}`, parentId: live[Math.floor(random() * live.length)].id }, { now: NOW });
-			// Sometimes a client talks to the server: sends what it has, then takes everything back.
-			if (random() < 0.4) {
+	it(
+		'accepts every change honest clients make, in any interleaving, and all copies converge',
+		{ timeout: 60_000 },
+		() => {
+			const server = groupBoard();
+			const names = ['alice', 'bob', 'fran'] as const;
+			const clients = names.map(() => server.client());
+			const queues = names.map(() => [] as Uint8Array[]);
+			clients.forEach((doc, i) =>
+				doc.on('update', (update: Uint8Array, origin: unknown) => origin !== 'server' && queues[i].push(update))
+			);
+			let seed = 7;
+			const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+			for (let step = 0; step < 300; step++) {
+				const i = Math.floor(random() * names.length);
+				const doc = clients[i];
+				const me = people[names[i]];
+				const posts = [...doc.getMap('posts').entries()].map(([id, value]) => ({ id, post: getPost(doc, id), value }));
+				const mine = posts.filter((p) => p.post?.state === 'live' && p.post.authorId === me);
+				const live = posts.filter((p) => p.post?.state === 'live' && !p.post.parentId);
+				const roll = random();
+				if (roll < 0.3 || live.length === 0) createPost(doc, { authorId: me, body: `post ${step}` }, { now: NOW });
+				else if (roll < 0.5)
+					toggleReaction(doc, live[Math.floor(random() * live.length)].id, random() < 0.5 ? 'metoo' : 'holding', me, {
+						now: NOW
+					});
+				else if (roll < 0.65 && mine.length) editPost(doc, mine[0].id, `edit ${step}`, { now: NOW + step });
+				else if (roll < 0.72 && mine.length)
+					removePost(doc, mine[mine.length - 1].id, { userId: me, removal: 'author' }, { now: NOW });
+				else if (roll < 0.85)
+					createPost(
+						doc,
+						{ authorId: me, body: `reply ${step}`, parentId: live[Math.floor(random() * live.length)].id },
+						{ now: NOW }
+					);
+				// Sometimes a client talks to the server: sends what it has, then takes everything back.
+				if (random() < 0.4) {
+					for (const update of queues[i].splice(0)) {
+						const result = server.send(update, names[i]);
+						// Honest clients are only refused for replies to a post removed meanwhile.
+						if (!result.ok) {
+							expect(result.reason).toMatch(/no longer here/);
+							clients[i] = server.client();
+							clients[i].on('update', (u: Uint8Array, origin: unknown) => origin !== 'server' && queues[i].push(u));
+							break;
+						}
+					}
+					Y.applyUpdate(clients[i], Y.encodeStateAsUpdate(server.doc), 'server');
+				}
+			}
+			for (let i = 0; i < names.length; i++) {
 				for (const update of queues[i].splice(0)) {
 					const result = server.send(update, names[i]);
-					// Honest clients are only refused for replies to a post removed meanwhile.
-					if (!result.ok) {
-						expect(result.reason).toMatch(/no longer here/);
-						clients[i] = server.client();
-						clients[i].on('update', (u: Uint8Array, origin: unknown) => origin !== 'server' && queues[i].push(u));
-						break;
-					}
+					if (!result.ok) expect(result.reason).toMatch(/no longer here/);
 				}
-				Y.applyUpdate(clients[i], Y.encodeStateAsUpdate(server.doc), 'server');
 			}
+			const fresh = server.client();
+			expect(fresh.getMap('posts').toJSON()).toEqual(server.doc.getMap('posts').toJSON());
+			expect(server.doc.getMap('posts').size).toBeGreaterThan(5);
+			prepareDocument(fresh, 'group');
 		}
-		for (let i = 0; i < names.length; i++) {
-			for (const update of queues[i].splice(0)) {
-				const result = server.send(update, names[i]);
-				if (!result.ok) expect(result.reason).toMatch(/no longer here/);
-			}
-		}
-		const fresh = server.client();
-		expect(fresh.getMap('posts').toJSON()).toEqual(server.doc.getMap('posts').toJSON());
-		expect(server.doc.getMap('posts').size).toBeGreaterThan(5);
-		prepareDocument(fresh, 'group');
-	});
+	);
 });
 
 describe('an archive of a finished session', () => {
@@ -621,18 +1187,30 @@ describe('an archive of a finished session', () => {
 
 	it('takes replies, reactions, edits and removals as the board does', () => {
 		const { server, postId } = archiveWithAlicesThread();
-		server.accept('bob', (doc) => createPost(doc, { authorId: bob, body: 'Still thinking of this.', parentId: postId }, { now: NOW + 10 }));
+		server.accept('bob', (doc) =>
+			createPost(doc, { authorId: bob, body: 'Still thinking of this.', parentId: postId }, { now: NOW + 10 })
+		);
 		server.accept('bob', (doc) => toggleReaction(doc, postId, 'metoo', bob, { now: NOW + 11 }));
 		server.accept('alice', (doc) => editPost(doc, postId, 'What the journey showed me, months on.', { now: NOW + 12 }));
 		server.accept('fran', (doc) => setMark(doc, 'pins', postId, fran, NOW + 13));
-		refused(server.check(server.change((doc) => editPost(doc, postId, 'Not yours.', { now: NOW + 14 })), 'bob'), /Only the author/);
+		refused(
+			server.check(
+				server.change((doc) => editPost(doc, postId, 'Not yours.', { now: NOW + 14 })),
+				'bob'
+			),
+			/Only the author/
+		);
 	});
 
 	it('starts no new thread and keeps its rounds as they were', () => {
 		const { server, roundId } = archiveWithAlicesThread();
-		const thread = server.change((doc) => createPost(doc, { authorId: alice, body: 'A new thread.' }, { now: NOW + 1 }));
+		const thread = server.change((doc) =>
+			createPost(doc, { authorId: alice, body: 'A new thread.' }, { now: NOW + 1 })
+		);
 		refused(server.check(thread, 'alice'), /reply to what was shared/);
-		const facilitatorsThread = server.change((doc) => createPost(doc, { authorId: fran, body: 'Not here either.' }, { now: NOW + 1 }));
+		const facilitatorsThread = server.change((doc) =>
+			createPost(doc, { authorId: fran, body: 'Not here either.' }, { now: NOW + 1 })
+		);
 		refused(server.check(facilitatorsThread, 'fran'), /reply to what was shared/);
 		const answer = server.change((doc) => answerRound(doc, roundId, bob, { at: NOW + 2, scale: 7 }));
 		refused(server.check(answer, 'bob'), /round has ended/);

@@ -266,29 +266,79 @@ class Inspection {
 		const facilitatorsOnly = (ctx: PolicyContext) => ctx.role === 'facilitator';
 		switch (kind) {
 			case 'group':
-				this.rules.set('posts', new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.group, { moderated: true, group: true }));
+				this.rules.set(
+					'posts',
+					new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.group, { moderated: true, group: true })
+				);
 				this.rules.set('rounds', new RoundRules(this));
-				this.rules.set('facilitation', new RecordRules(this, 'facilitation', { key: (k) => k === 'session' || k === 'alumni', value: isFacilitationEntry, writers: facilitatorsOnly, signed: true }));
-				this.rules.set('pins', new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
-				this.rules.set('locks', new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
+				this.rules.set(
+					'facilitation',
+					new RecordRules(this, 'facilitation', {
+						key: (k) => k === 'session' || k === 'alumni',
+						value: isFacilitationEntry,
+						writers: facilitatorsOnly,
+						signed: true
+					})
+				);
+				this.rules.set(
+					'pins',
+					new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
+				);
+				this.rules.set(
+					'locks',
+					new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
+				);
 				break;
 			case 'archive':
-				this.rules.set('posts', new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.archive, { moderated: true, group: true, archive: true }));
+				this.rules.set(
+					'posts',
+					new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.archive, { moderated: true, group: true, archive: true })
+				);
 				this.rules.set('rounds', new KeptAsItWas());
-				this.rules.set('pins', new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
-				this.rules.set('locks', new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true }));
+				this.rules.set(
+					'pins',
+					new RecordRules(this, 'pins', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
+				);
+				this.rules.set(
+					'locks',
+					new RecordRules(this, 'locks', { key: isId, value: isMark, writers: facilitatorsOnly, signed: true })
+				);
 				break;
 			case 'care':
-				this.rules.set('posts', new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.care, { moderated: true, group: false }));
-				this.rules.set('notices', new RecordRules(this, 'notices', { key: isId, value: isNotice, writers: facilitatorsOnly, signed: true }));
+				this.rules.set(
+					'posts',
+					new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.care, { moderated: true, group: false })
+				);
+				this.rules.set(
+					'notices',
+					new RecordRules(this, 'notices', { key: isId, value: isNotice, writers: facilitatorsOnly, signed: true })
+				);
 				break;
 			case 'journal':
-				this.rules.set('posts', new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.journal, { moderated: false, group: false }));
+				this.rules.set(
+					'posts',
+					new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.journal, { moderated: false, group: false })
+				);
 				break;
 			case 'staff':
-				this.rules.set('notes', new PostRules(this, 'notes', POST_KINDS_BY_DOCUMENT.staff, { moderated: true, group: false }));
-				this.rules.set('flags', new RecordRules(this, 'flags', { key: isId, value: isFlag, writers: facilitatorsOnly, signed: false, keyIsId: true }));
-				this.rules.set('hidden', new RecordRules(this, 'hidden', { key: isId, value: isHiddenPost, writers: facilitatorsOnly, signed: true }));
+				this.rules.set(
+					'notes',
+					new PostRules(this, 'notes', POST_KINDS_BY_DOCUMENT.staff, { moderated: true, group: false })
+				);
+				this.rules.set(
+					'flags',
+					new RecordRules(this, 'flags', {
+						key: isId,
+						value: isFlag,
+						writers: facilitatorsOnly,
+						signed: false,
+						keyIsId: true
+					})
+				);
+				this.rules.set(
+					'hidden',
+					new RecordRules(this, 'hidden', { key: isId, value: isHiddenPost, writers: facilitatorsOnly, signed: true })
+				);
 				break;
 		}
 	}
@@ -515,7 +565,8 @@ class RoundRules implements RootRules {
 	 */
 	private requireRunner(roundId: string, chain: Y.Item[], field: string | undefined): void {
 		if (this.ins.ctx.role === 'facilitator') return;
-		if (!this.ins.isNew(chain[0]) && (field === undefined || !MEMBER_RUN_FIELDS.includes(field))) this.requireFacilitator();
+		if (!this.ins.isNew(chain[0]) && (field === undefined || !MEMBER_RUN_FIELDS.includes(field)))
+			this.requireFacilitator();
 		this.runByMember.add(roundId);
 	}
 
@@ -557,12 +608,18 @@ class RoundRules implements RootRules {
 			const { ctx, doc } = this.ins;
 			const alumni = round.alumni === true;
 			if (!mayOpenRound({ role: ctx.role, alumni, roundsBy: getAlumniSettings(doc) })) {
-				throw new Refusal(alumni ? 'In this group, alumni rounds are opened by the facilitators' : 'Only a facilitator can run a round');
+				throw new Refusal(
+					alumni ? 'In this group, alumni rounds are opened by the facilitators' : 'Only a facilitator can run a round'
+				);
 			}
 			const roundMap = rounds.get(roundId) as Y.AbstractType<unknown>;
-			const opener = this.ins.isNew(roundMap._item!) ? round.openedBy : this.ins.beforeValue(roundMap, 'openedBy').value;
-			if (opener !== ctx.userId || round.openedBy !== ctx.userId) throw new Refusal('Only a facilitator or whoever opened it can run a round');
-			if (round.answers.size > 0 && this.ins.isNew(roundMap._item!)) throw new Refusal('A new round starts without answers');
+			const opener = this.ins.isNew(roundMap._item!)
+				? round.openedBy
+				: this.ins.beforeValue(roundMap, 'openedBy').value;
+			if (opener !== ctx.userId || round.openedBy !== ctx.userId)
+				throw new Refusal('Only a facilitator or whoever opened it can run a round');
+			if (round.answers.size > 0 && this.ins.isNew(roundMap._item!))
+				throw new Refusal('A new round starts without answers');
 		}
 	}
 }
@@ -585,13 +642,15 @@ class RecordRules implements RootRules {
 
 	checkNew({ keys, item }: Change): void {
 		if (!this.spec.writers(this.ins.ctx)) throw new Refusal('Only a facilitator can change this');
-		if (keys.length !== 1 || !this.spec.key(keys[0])) throw new Refusal(`The update writes outside the document schema (${this.root})`);
+		if (keys.length !== 1 || !this.spec.key(keys[0]))
+			throw new Refusal(`The update writes outside the document schema (${this.root})`);
 		const value = itemValue(item);
 		if (!(item.content instanceof Y.ContentAny) || !this.spec.value(value, keys[0])) {
 			throw new Refusal(`Not a well-formed ${this.root} entry`);
 		}
 		const record = value as Record<string, unknown>;
-		if (this.spec.signed && record.by !== this.ins.ctx.userId) throw new Refusal('Entries are signed by whoever writes them');
+		if (this.spec.signed && record.by !== this.ins.ctx.userId)
+			throw new Refusal('Entries are signed by whoever writes them');
 		if (this.spec.keyIsId && record.id !== keys[0]) throw new Refusal(`Not a well-formed ${this.root} entry`);
 		if (isTime(record.at) && (record.at as number) > this.ins.now + LIMITS.clockSkewMs) {
 			throw new Refusal('An entry cannot be dated in the future');

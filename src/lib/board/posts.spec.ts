@@ -40,7 +40,11 @@ describe('posts', () => {
 		editPost(doc, id, 'second', { now: NOW + 1000 });
 		expect(toggleReaction(doc, id, 'metoo', bob, { now: NOW + 2000 })).toBe(true);
 		const post = getPost(doc, id);
-		expect(post).toMatchObject({ body: 'second', editedAt: NOW + 1000, reactions: [{ kind: 'metoo', userId: bob, at: NOW + 2000 }] });
+		expect(post).toMatchObject({
+			body: 'second',
+			editedAt: NOW + 1000,
+			reactions: [{ kind: 'metoo', userId: bob, at: NOW + 2000 }]
+		});
 		expect(toggleReaction(doc, id, 'metoo', bob)).toBe(false);
 		expect(getPost(doc, id)).toMatchObject({ reactions: [] });
 	});

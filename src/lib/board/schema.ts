@@ -193,7 +193,13 @@ export type RoundTimer = { startedAt: number; seconds: number };
 export const isRoundTimer = isShape({ startedAt: isTime, seconds: isIntegerIn(1, LIMITS.timerSeconds) });
 
 /** A message from the facilitators in a member's care space about their own content. */
-export type Notice = { kind: 'hidden' | 'restored' | 'removed'; postId: string; reason?: string; by: string; at: number };
+export type Notice = {
+	kind: 'hidden' | 'restored' | 'removed';
+	postId: string;
+	reason?: string;
+	by: string;
+	at: number;
+};
 export const isNotice = isShape(
 	{ kind: isOneOf(['hidden', 'restored', 'removed']), postId: isId, by: isId, at: isTime },
 	{ reason: isText(LIMITS.reasonChars) }

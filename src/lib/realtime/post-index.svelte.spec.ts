@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildThreads, createPost, editPost, listPosts, removePost, toggleReaction, type Thread } from '$lib/board/posts';
+import {
+	buildThreads,
+	createPost,
+	editPost,
+	listPosts,
+	removePost,
+	toggleReaction,
+	type Thread
+} from '$lib/board/posts';
 import { PostIndex } from './post-index.svelte';
 
 const ALEX = 'aaaaaaaaaaaaaaaaaaaaaaaa';
@@ -14,8 +22,14 @@ describe('PostIndex', () => {
 	it('agrees with a full re-read after every change of a long random history, local and remote', () => {
 		const doc = new Y.Doc();
 		const remote = new Y.Doc();
-		doc.on('update', (update: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(remote, update, 'remote'));
-		remote.on('update', (update: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(doc, update, 'remote'));
+		doc.on(
+			'update',
+			(update: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(remote, update, 'remote')
+		);
+		remote.on(
+			'update',
+			(update: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(doc, update, 'remote')
+		);
 		const index = new PostIndex();
 		index.attach(doc);
 		let seed = 11;
@@ -30,11 +44,13 @@ describe('PostIndex', () => {
 			if (roll < 0.35 || live.length === 0) createPost(writer, { authorId: author, body: `post ${step}` }, { now });
 			else if (roll < 0.55) {
 				const parent = pick();
-				if (!parent.parentId) createPost(writer, { authorId: author, body: `reply ${step}`, parentId: parent.id }, { now });
+				if (!parent.parentId)
+					createPost(writer, { authorId: author, body: `reply ${step}`, parentId: parent.id }, { now });
 			} else if (roll < 0.7) toggleReaction(writer, pick().id, 'metoo', author, { now });
 			else if (roll < 0.8) editPost(writer, pick().id, `edited ${step}`, { now });
 			// Removing deletes outright or leaves a tombstone; deleting the tombstone's last reply drops it.
-			else removePost(writer, pick().id, { userId: author, removal: random() < 0.5 ? 'author' : 'facilitator' }, { now });
+			else
+				removePost(writer, pick().id, { userId: author, removal: random() < 0.5 ? 'author' : 'facilitator' }, { now });
 			expect(index.threads).toEqual(fullRead(doc));
 		}
 		expect(index.threads.length).toBeGreaterThan(20);
@@ -50,7 +66,9 @@ describe('PostIndex', () => {
 		toggleReaction(doc, second, 'holding', ALEX);
 		const after = index.threads;
 		expect(after.find((thread) => thread.post.id === first)).toBe(before.find((thread) => thread.post.id === first));
-		expect(after.find((thread) => thread.post.id === second)).not.toBe(before.find((thread) => thread.post.id === second));
+		expect(after.find((thread) => thread.post.id === second)).not.toBe(
+			before.find((thread) => thread.post.id === second)
+		);
 		// What the change touched is told on its own, for views that follow changes rather than re-read.
 		expect(index.changed.map((post) => post.id)).toEqual([second]);
 	});
@@ -63,7 +81,9 @@ describe('PostIndex', () => {
 		const fresh = new Y.Doc();
 		createPost(fresh, { authorId: SAM, body: 'From the server' }, { now: T0 + 1 });
 		index.attach(fresh);
-		expect(index.threads.map((thread) => thread.post.state === 'live' && thread.post.body)).toEqual(['From the server']);
+		expect(index.threads.map((thread) => thread.post.state === 'live' && thread.post.body)).toEqual([
+			'From the server'
+		]);
 		createPost(old, { authorId: ALEX, body: 'Too late' }, { now: T0 + 2 });
 		expect(index.threads).toHaveLength(1);
 	});

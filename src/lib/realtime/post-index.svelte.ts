@@ -67,7 +67,9 @@ export class PostIndex {
 			const thread = this.#readThread(id);
 			if (thread) this.#threads.set(id, thread);
 		}
-		this.#order = [...this.#threads.keys()].sort((a, b) => comparePosts(this.#threads.get(a)!.post, this.#threads.get(b)!.post));
+		this.#order = [...this.#threads.keys()].sort((a, b) =>
+			comparePosts(this.#threads.get(a)!.post, this.#threads.get(b)!.post)
+		);
 		this.#observer = (events) => this.#apply(events);
 		map.observeDeep(this.#observer);
 		this.#publish([...this.#posts.values()]);

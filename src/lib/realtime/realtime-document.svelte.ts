@@ -34,7 +34,6 @@ import {
 	syncUpdate
 } from './protocol';
 
-
 export type ConnectionState = 'connecting' | 'live' | 'offline' | 'closed';
 export type SaveState = 'saved' | 'saving';
 /** Why the server ended the connection for good (it will not be retried). */
@@ -59,8 +58,7 @@ function isRevoked(reason: ClosedReason): reason is RevokedReason {
  * memory, replacing the history entry so that Back cannot show it again from the browser's cache.
  */
 export function leaveRevokedPage(reason: RevokedReason, groupId: string | null): void {
-	const target =
-		reason === 'unsigned' && groupId ? `/groups/${groupId}/agreement` : `/closed?reason=${reason}`;
+	const target = reason === 'unsigned' && groupId ? `/groups/${groupId}/agreement` : `/closed?reason=${reason}`;
 	window.location.replace(target);
 }
 

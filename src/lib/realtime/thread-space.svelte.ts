@@ -67,7 +67,10 @@ export class NewPostAnnouncer {
 			const seen = this.#seen;
 			const fresh = changed.filter(
 				(post) =>
-					!seen.has(post.id) && post.state === 'live' && post.authorId !== options.userId && (options.shows?.(post) ?? true)
+					!seen.has(post.id) &&
+					post.state === 'live' &&
+					post.authorId !== options.userId &&
+					(options.shows?.(post) ?? true)
 			);
 			for (const post of changed) seen.add(post.id);
 			if (fresh.length === 1 && fresh[0].state === 'live') {

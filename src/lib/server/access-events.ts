@@ -81,8 +81,7 @@ function parseAnnouncement(payload: string): AccessChange | null {
 		switch (change.kind) {
 			case 'sessions-ended':
 				return isId(change.userId) &&
-					(change.sessionIds === undefined ||
-						(Array.isArray(change.sessionIds) && change.sessionIds.every(isId)))
+					(change.sessionIds === undefined || (Array.isArray(change.sessionIds) && change.sessionIds.every(isId)))
 					? { kind: change.kind, userId: change.userId, sessionIds: change.sessionIds }
 					: null;
 			case 'membership-changed':

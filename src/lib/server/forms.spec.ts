@@ -5,7 +5,14 @@ import * as v from 'valibot';
 import { LIMITS } from '$lib/board/schema';
 import { changePasswordForm, newAccountForm, setupForm, signInForm } from './auth/forms';
 import { checkInput, isRefused, parseForm, readTyped, requiredText } from './forms';
-import { addFacilitatorForm, lifecycleForm, memberForm, newGroupForm, publishAgreementForm, signatureForm } from './groups/forms';
+import {
+	addFacilitatorForm,
+	lifecycleForm,
+	memberForm,
+	newGroupForm,
+	publishAgreementForm,
+	signatureForm
+} from './groups/forms';
 import { invitationForm, invitationIdForm } from './invitations/forms';
 import { flagForm, hideForm, muteForm, postForm, redactForm, resolveForm } from './moderation/forms';
 import { addPromptForm, removePromptForm, updatePromptForm } from './prompts/forms';
@@ -23,7 +30,10 @@ function formOf(fields: Record<string, string | string[] | Blob>): FormData {
 }
 
 /** The message a refused form carries, or null when it was accepted. */
-function refusal(fields: Record<string, string | string[] | Blob>, schema: Parameters<typeof parseForm>[1]): string | null {
+function refusal(
+	fields: Record<string, string | string[] | Blob>,
+	schema: Parameters<typeof parseForm>[1]
+): string | null {
 	const parsed = parseForm(formOf(fields), schema) as object | ActionFailure<{ message: string }>;
 	return isRefused(parsed) ? parsed.data.message : null;
 }
@@ -40,9 +50,14 @@ describe('parseForm', () => {
 	});
 
 	it('refuses with a 400, the first problem’s message and the data it was given', () => {
-		const parsed = parseForm(formOf({ ...account, email: 'nope', displayName: '' }), newAccountForm, { action: 'createAccount' });
+		const parsed = parseForm(formOf({ ...account, email: 'nope', displayName: '' }), newAccountForm, {
+			action: 'createAccount'
+		});
 		expect(isRefused(parsed)).toBe(true);
-		expect(parsed).toMatchObject({ status: 400, data: { action: 'createAccount', message: 'Please enter a valid email address.' } });
+		expect(parsed).toMatchObject({
+			status: 400,
+			data: { action: 'createAccount', message: 'Please enter a valid email address.' }
+		});
 	});
 
 	it('counts a missing field as empty', () => {
@@ -109,7 +124,9 @@ describe('the email rule', () => {
 
 	it('accepts an address with surrounding spaces and capitals, stored normalised', () => {
 		expect(email('  Kim.Lee@Example.ORG ')).toBeNull();
-		expect(parseForm(formOf({ ...account, email: ' Kim@X.org' }), newAccountForm)).toMatchObject({ email: 'kim@x.org' });
+		expect(parseForm(formOf({ ...account, email: ' Kim@X.org' }), newAccountForm)).toMatchObject({
+			email: 'kim@x.org'
+		});
 	});
 
 	it('refuses what is not an address, and addresses over 254 characters', () => {
@@ -120,7 +137,10 @@ describe('the email rule', () => {
 
 	it('is the same rule for an invitation, where an empty address means no email', () => {
 		expect(parseForm(formOf({ email: '  ', note: ' ' }), invitationForm)).toEqual({ email: null, note: null });
-		expect(parseForm(formOf({ email: ' Kim@Example.org' }), invitationForm)).toEqual({ email: 'kim@example.org', note: null });
+		expect(parseForm(formOf({ email: ' Kim@Example.org' }), invitationForm)).toEqual({
+			email: 'kim@example.org',
+			note: null
+		});
 		expect(refusal({ email: 'kim@example' }, invitationForm)).toBe(
 			'Please check the email address, or leave it empty to copy the link yourself.'
 		);
@@ -140,11 +160,15 @@ describe('limits', () => {
 
 	it('refuse text that is only spaces where words are required', () => {
 		expect(refusal({ kind: 'arriving', text: '   ' }, addPromptForm)).toBe('Please write the prompt.');
-		expect(refusal({ consent: 'on', typedName: '  ', version: '2' }, signatureForm)).toBe('Please type your name to sign.');
+		expect(refusal({ consent: 'on', typedName: '  ', version: '2' }, signatureForm)).toBe(
+			'Please type your name to sign.'
+		);
 	});
 
 	it('keep a password exactly as typed', () => {
-		expect(parseForm(formOf({ ...account, password: '  ten chars ' }), newAccountForm)).toMatchObject({ password: '  ten chars ' });
+		expect(parseForm(formOf({ ...account, password: '  ten chars ' }), newAccountForm)).toMatchObject({
+			password: '  ten chars '
+		});
 		expect(refusal({ ...account, password: 'short' }, newAccountForm)).toMatch(/at least 10 characters/);
 	});
 });
@@ -161,9 +185,13 @@ describe('numbers, choices and boxes', () => {
 		};
 		expect(parseForm(formOf(group), newGroupForm)).toMatchObject({ capacity: 6, standardProgram: false });
 		for (const capacity of ['', '0', '21', '2.5', 'six']) {
-			expect(refusal({ ...group, capacity }, newGroupForm), capacity).toBe('Please choose a capacity between 1 and 20 members.');
+			expect(refusal({ ...group, capacity }, newGroupForm), capacity).toBe(
+				'Please choose a capacity between 1 and 20 members.'
+			);
 		}
-		expect(refusal({ ...group, timeZone: 'Mars/Base' }, newGroupForm)).toBe('Please choose the time zone the group meets in.');
+		expect(refusal({ ...group, timeZone: 'Mars/Base' }, newGroupForm)).toBe(
+			'Please choose the time zone the group meets in.'
+		);
 	});
 
 	it('mute until unmuted when no hours are chosen, and refuse hours out of range', () => {
@@ -173,20 +201,31 @@ describe('numbers, choices and boxes', () => {
 	});
 
 	it('require the box ticked and a reason chosen from the list', () => {
-		expect(refusal({ typedName: 'Sam', version: '2' }, signatureForm)).toBe('Please tick the box to confirm you agree.');
+		expect(refusal({ typedName: 'Sam', version: '2' }, signatureForm)).toBe(
+			'Please tick the box to confirm you agree.'
+		);
 		expect(refusal({ postId: ID, reason: 'because' }, hideForm)).toBe('Choose a reason, so the author knows why.');
-		expect(parseForm(formOf({ postId: ID, reason: 'privacy' }), redactForm)).toEqual({ postId: ID, reason: 'privacy', note: '' });
+		expect(parseForm(formOf({ postId: ID, reason: 'privacy' }), redactForm)).toEqual({
+			postId: ID,
+			reason: 'privacy',
+			note: ''
+		});
 	});
 
 	it('refuse ids Hearth did not make', () => {
 		expect(refusal({ postId: '../etc' }, postForm)).toBe('That post could not be found.');
-		expect(refusal({ groupId: '', body: 'Help' }, urgentMessageForm)).toBe('Choose the group whose facilitators you want to reach.');
+		expect(refusal({ groupId: '', body: 'Help' }, urgentMessageForm)).toBe(
+			'Choose the group whose facilitators you want to reach.'
+		);
 	});
 
 	it('check two fields against each other', () => {
-		expect(refusal({ currentPassword: 'old', newPassword: 'new one here', confirmPassword: 'new one her' }, changePasswordForm)).toBe(
-			'The two new passwords did not match.'
-		);
+		expect(
+			refusal(
+				{ currentPassword: 'old', newPassword: 'new one here', confirmPassword: 'new one her' },
+				changePasswordForm
+			)
+		).toBe('The two new passwords did not match.');
 	});
 });
 
@@ -201,6 +240,8 @@ describe('checkInput', () => {
 	it('gives the value or throws the domain’s own error with the message', () => {
 		const name = requiredText(5, 'Say it.', 'Shorter, please.');
 		expect(checkInput(name, ' Sam ', (message) => new RangeError(message))).toBe('Sam');
-		expect(() => checkInput(name, 'Samantha', (message) => new RangeError(message))).toThrow(new RangeError('Shorter, please.'));
+		expect(() => checkInput(name, 'Samantha', (message) => new RangeError(message))).toThrow(
+			new RangeError('Shorter, please.')
+		);
 	});
 });

@@ -86,7 +86,10 @@ export function choice<const T extends readonly string[]>(options: T, message: s
 
 /** An id Hearth made (120 random bits in base32), else `message`. */
 export function id(message: string) {
-	return v.pipe(v.string(message), v.check((value: string) => isId(value), message));
+	return v.pipe(
+		v.string(message),
+		v.check((value: string) => isId(value), message)
+	);
 }
 
 /** Refuses text that `describeProblem` has a message for (a rule also run in the browser). */

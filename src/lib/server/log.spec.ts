@@ -17,16 +17,26 @@ describe('the server log', () => {
 	it('writes one JSON line per event, an error as its kind and code without its message', () => {
 		const { log, lines } = capture();
 		const cause = Object.assign(new Error('duplicate key (email)=(robin@example.org)'), { code: '23505' });
-		log.error({ error: new Error('Failed query: params robin@example.org, I feel so alone', { cause }) }, 'storing a post failed');
+		log.error(
+			{ error: new Error('Failed query: params robin@example.org, I feel so alone', { cause }) },
+			'storing a post failed'
+		);
 		expect(lines).toHaveLength(1);
 		const event = JSON.parse(lines[0]);
-		expect(event).toMatchObject({ level: 'error', msg: 'storing a post failed', error: { kind: 'Error', code: '23505' } });
+		expect(event).toMatchObject({
+			level: 'error',
+			msg: 'storing a post failed',
+			error: { kind: 'Error', code: '23505' }
+		});
 		expect(lines[0]).not.toMatch(/robin|alone|duplicate/);
 	});
 
 	it('censors fields that could carry personal data, at the top and one level down', () => {
 		const { log, lines } = capture();
-		log.warn({ email: 'sam@example.org', detail: { body: 'what Sam wrote', token: 'abc' }, groupId: 'g1' }, 'something odd');
+		log.warn(
+			{ email: 'sam@example.org', detail: { body: 'what Sam wrote', token: 'abc' }, groupId: 'g1' },
+			'something odd'
+		);
 		expect(lines[0]).not.toMatch(/sam@example|what Sam wrote|abc/);
 		expect(JSON.parse(lines[0])).toMatchObject({ groupId: 'g1', email: '[redacted]' });
 	});

@@ -24,7 +24,11 @@ export async function invite(page: Page, groupId: string): Promise<string> {
 }
 
 /** A new person opens the invitation on their own device, creates an account and signs the agreement. */
-export async function join(browser: Browser, link: string, person: Person): Promise<{ context: BrowserContext; page: Page }> {
+export async function join(
+	browser: Browser,
+	link: string,
+	person: Person
+): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	await page.goto(link);
@@ -48,7 +52,10 @@ export type Circle = {
 };
 
 /** A new group with a facilitator and members (named as given) who have all signed, each signed in. */
-export async function formCircle(browser: Browser, options: { name: string; facilitator: string; members: string[] }): Promise<Circle> {
+export async function formCircle(
+	browser: Browser,
+	options: { name: string; facilitator: string; members: string[] }
+): Promise<Circle> {
 	const account = await createStaff(browser, options.facilitator);
 	const facilitator = { person: account, ...(await openSignedIn(browser, account)) };
 	const groupId = await formGroup(facilitator.page, options.name);
@@ -74,7 +81,12 @@ export async function openBoard(page: Page, groupId: string, query = ''): Promis
 }
 
 /** Sets a session's state on the schedule page (e.g. marks Journey 1 as in progress). */
-export async function setSessionState(page: Page, groupId: string, label: string, state: 'Upcoming' | 'In progress' | 'Done'): Promise<void> {
+export async function setSessionState(
+	page: Page,
+	groupId: string,
+	label: string,
+	state: 'Upcoming' | 'In progress' | 'Done'
+): Promise<void> {
 	await page.goto(`/groups/${groupId}/schedule`);
 	const details = page.locator('details').filter({ has: page.locator('summary', { hasText: label }) });
 	await details.locator('summary').click();

@@ -13,7 +13,10 @@ export async function expectAccessible(page: Page): Promise<void> {
 /** Saves phone and desktop screenshots of the current page for a person to look at. */
 export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
 	const original = page.viewportSize();
-	for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+	for (const [label, size] of [
+		['phone', PHONE],
+		['desktop', DESKTOP]
+	] as const) {
 		await page.setViewportSize(size);
 		await page.screenshot({ path: `.tmp/screens/${name}-${label}.png`, fullPage: true });
 	}

@@ -19,7 +19,11 @@ let counter = 0;
 export function newPerson(displayName: string): Person {
 	counter += 1;
 	const unique = `${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
-	return { displayName, email: `${displayName.toLowerCase()}.${unique}@people.test`, password: 'a long calm passphrase' };
+	return {
+		displayName,
+		email: `${displayName.toLowerCase()}.${unique}@people.test`,
+		password: 'a long calm passphrase'
+	};
 }
 
 export async function signIn(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<void> {
@@ -31,7 +35,10 @@ export async function signIn(page: Page, person: Pick<Person, 'email' | 'passwor
 }
 
 /** A new browser context (a separate person on a separate device), signed in. */
-export async function openSignedIn(browser: Browser, person: Pick<Person, 'email' | 'password'>): Promise<{ context: BrowserContext; page: Page }> {
+export async function openSignedIn(
+	browser: Browser,
+	person: Pick<Person, 'email' | 'password'>
+): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	await signIn(page, person);

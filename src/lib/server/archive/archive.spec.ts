@@ -16,18 +16,34 @@ import { flagPost } from '$lib/server/moderation/flags';
 import { hidePost, redactPost, restorePost } from '$lib/server/moderation/posts';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { DocumentStorage } from '$lib/server/realtime/storage';
-import { TestClient, canonicalPosts, loadStoredDocument, startRealtimeCircle, testKeyring, waitFor } from '../../../../tests/realtime/harness';
+import {
+	TestClient,
+	canonicalPosts,
+	loadStoredDocument,
+	startRealtimeCircle,
+	testKeyring,
+	waitFor
+} from '../../../../tests/realtime/harness';
 import { ALUMNI_KEPT_MS, SESSION_KEPT_MS, archiveFinishedThreads, listArchives } from './archive';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.now();
-const { server, groups, facilitator: robin, members: [ada, bea], groupId, document: board } = await startRealtimeCircle({
+const {
+	server,
+	groups,
+	facilitator: robin,
+	members: [ada, bea],
+	groupId,
+	document: board
+} = await startRealtimeCircle({
 	members: ['Ada', 'Bea']
 });
 
 async function addSession(groupId: string, startsAt: number, state: 'upcoming' | 'in_progress' | 'done', number = 1) {
 	const id = generateId();
-	await connection.db.insert(programSession).values({ id, groupId, kind: 'journey', number, startsAt: new Date(startsAt), state });
+	await connection.db
+		.insert(programSession)
+		.values({ id, groupId, kind: 'journey', number, startsAt: new Date(startsAt), state });
 	return id;
 }
 
@@ -49,14 +65,30 @@ it('moves a finished session’s threads and rounds into its archive, whole, and
 	const ids: Record<string, string> = {};
 	await changeDocument(board, (doc) => {
 		const at = NOW - SESSION_KEPT_MS - DAY;
-		ids.old = createPost(doc, { authorId: ada.userId, body: 'Journey one: the ocean came back to me.', sessionId: finished }, { now: at });
-		ids.reply = createPost(doc, { authorId: bea.userId, body: 'I saw water too.', parentId: ids.old }, { now: at + DAY });
+		ids.old = createPost(
+			doc,
+			{ authorId: ada.userId, body: 'Journey one: the ocean came back to me.', sessionId: finished },
+			{ now: at }
+		);
+		ids.reply = createPost(
+			doc,
+			{ authorId: bea.userId, body: 'I saw water too.', parentId: ids.old },
+			{ now: at + DAY }
+		);
 		toggleReaction(doc, ids.old, 'metoo', bea.userId, { now: at + DAY });
 		setMark(doc, 'pins', ids.old, robin.userId, at + DAY);
 		setMark(doc, 'locks', ids.old, robin.userId, at + DAY);
 		ids.round = openRound(doc, { openedBy: robin.userId, prompt: 'How are you arriving?', sessionId: finished }, at);
-		ids.recent = createPost(doc, { authorId: ada.userId, body: 'Still integrating journey two.', sessionId: recent }, { now: NOW - 2 * DAY });
-		ids.next = createPost(doc, { authorId: bea.userId, body: 'Looking forward to next week.', sessionId: next }, { now: NOW - DAY });
+		ids.recent = createPost(
+			doc,
+			{ authorId: ada.userId, body: 'Still integrating journey two.', sessionId: recent },
+			{ now: NOW - 2 * DAY }
+		);
+		ids.next = createPost(
+			doc,
+			{ authorId: bea.userId, body: 'Looking forward to next week.', sessionId: next },
+			{ now: NOW - DAY }
+		);
 		ids.home = createPost(doc, { authorId: ada.userId, body: 'A thought between sessions.' }, { now: at });
 	});
 	const before = await loadStoredDocument(board);
@@ -109,7 +141,11 @@ it('archives a board when it unloads, with nobody here having it open', async ()
 	try {
 		await client.waitForSync();
 		await changeDocument(board, (doc) => {
-			postId = createPost(doc, { authorId: bea.userId, body: 'Shared in journey four.', sessionId: finished }, { now: NOW - SESSION_KEPT_MS - 2 * DAY });
+			postId = createPost(
+				doc,
+				{ authorId: bea.userId, body: 'Shared in journey four.', sessionId: finished },
+				{ now: NOW - SESSION_KEPT_MS - 2 * DAY }
+			);
 		});
 		await waitFor(() => client.doc.getMap('posts').has(postId));
 	} finally {
@@ -127,8 +163,16 @@ it('moderates in archives as on the board: a hidden post comes back where its th
 	let thread = '';
 	let reply = '';
 	await changeDocument(board, (doc) => {
-		thread = createPost(doc, { authorId: ada.userId, body: 'Journey five, and what it opened.', sessionId: finished }, { now: at });
-		reply = createPost(doc, { authorId: bea.userId, body: 'A reply that says too much about someone.', parentId: thread }, { now: at });
+		thread = createPost(
+			doc,
+			{ authorId: ada.userId, body: 'Journey five, and what it opened.', sessionId: finished },
+			{ now: at }
+		);
+		reply = createPost(
+			doc,
+			{ authorId: bea.userId, body: 'A reply that says too much about someone.', parentId: thread },
+			{ now: at }
+		);
 	});
 	await hidePost({ groupId, actorId: robin.userId, postId: reply, reason: 'privacy' });
 	expect(await archiveFinishedThreads(groupId, NOW)).toBe(1);
@@ -140,18 +184,28 @@ it('moderates in archives as on the board: a hidden post comes back where its th
 
 	await flagPost({ groupId, userId: bea.userId, postId: thread, document: archive });
 	await redactPost({ groupId, actorId: robin.userId, postId: thread, document: archive, reason: 'privacy' });
-	expect(getPost(await loadStoredDocument(archive), thread)).toMatchObject({ state: 'removed', removal: 'facilitator' });
+	expect(getPost(await loadStoredDocument(archive), thread)).toMatchObject({
+		state: 'removed',
+		removal: 'facilitator'
+	});
 	expect(await storedText(archive)).not.toContain('what it opened');
 
 	// Only this group's board and archives: another group's archive is not "found" through this one.
 	const elsewhere = archiveDocumentName(await groups.createGroup(robin), finished);
-	await expect(hidePost({ groupId, actorId: robin.userId, postId: reply, document: elsewhere, reason: 'privacy' })).rejects.toThrow(ModerationError);
-	await expect(flagPost({ groupId, userId: ada.userId, postId: reply, document: 'staff:' + groupId })).rejects.toThrow(ModerationError);
+	await expect(
+		hidePost({ groupId, actorId: robin.userId, postId: reply, document: elsewhere, reason: 'privacy' })
+	).rejects.toThrow(ModerationError);
+	await expect(flagPost({ groupId, userId: ada.userId, postId: reply, document: 'staff:' + groupId })).rejects.toThrow(
+		ModerationError
+	);
 });
 
 async function addGroupOfAlumni(since: number): Promise<string> {
 	const id = await groups.createGroup(robin);
-	await connection.db.update(group).set({ lifecycle: 'alumni', lifecycleChangedAt: new Date(since) }).where(eq(group.id, id));
+	await connection.db
+		.update(group)
+		.set({ lifecycle: 'alumni', lifecycleChangedAt: new Date(since) })
+		.where(eq(group.id, id));
 	return id;
 }
 

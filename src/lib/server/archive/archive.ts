@@ -33,7 +33,10 @@ export const ALUMNI_KEPT_MS = 60 * DAY;
 export const ALUMNI_QUIET_MS = 21 * DAY;
 
 /** The board's sense of time: its sessions, and since when it is alumni (as the board page has it). */
-export function circleTimeOf(group: Pick<Group, 'lifecycle' | 'lifecycleChangedAt'>, sessions: Pick<ProgramSession, 'id'>[]): CircleTime {
+export function circleTimeOf(
+	group: Pick<Group, 'lifecycle' | 'lifecycleChangedAt'>,
+	sessions: Pick<ProgramSession, 'id'>[]
+): CircleTime {
 	return {
 		sessionIds: new Set(sessions.map((session) => session.id)),
 		alumniSince: group.lifecycle === 'alumni' ? group.lifecycleChangedAt.getTime() : null
@@ -119,18 +122,21 @@ export async function archiveFinishedThreads(groupId: string, now = Date.now()):
 	})();
 	if (periods.length === 0) return 0;
 
-	const moved = await changeDocuments([board, ...periods.map((period) => archiveDocumentName(groupId, period))], ([live, ...archives]) => {
-		// Decided again on the copy being changed: the board may have changed since it was read.
-		const plan = planArchive(live, time, sessions, now);
-		let threads = 0;
-		periods.forEach((period, index) => {
-			const entry = plan.get(period);
-			if (!entry) return;
-			threads += moveThreads(live, archives[index], entry.threads);
-			for (const roundId of entry.rounds) moveEntry(live, archives[index], 'rounds', roundId);
-		});
-		return threads;
-	});
+	const moved = await changeDocuments(
+		[board, ...periods.map((period) => archiveDocumentName(groupId, period))],
+		([live, ...archives]) => {
+			// Decided again on the copy being changed: the board may have changed since it was read.
+			const plan = planArchive(live, time, sessions, now);
+			let threads = 0;
+			periods.forEach((period, index) => {
+				const entry = plan.get(period);
+				if (!entry) return;
+				threads += moveThreads(live, archives[index], entry.threads);
+				for (const roundId of entry.rounds) moveEntry(live, archives[index], 'rounds', roundId);
+			});
+			return threads;
+		}
+	);
 	await compactDocument(board);
 	return moved;
 }
@@ -160,6 +166,7 @@ function moveEntry(from: Y.Doc, to: Y.Doc, root: string, key: string): void {
 
 /** A deep copy for another document: a Y type belongs to one document only. */
 function copy(value: unknown): unknown {
-	if (value instanceof Y.Map) return new Y.Map([...value.entries()].map(([key, inner]) => [key, copy(inner)] as [string, unknown]));
+	if (value instanceof Y.Map)
+		return new Y.Map([...value.entries()].map(([key, inner]) => [key, copy(inner)] as [string, unknown]));
 	return value;
 }

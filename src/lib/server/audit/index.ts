@@ -47,7 +47,8 @@ export type AuditDetail = Record<string, string | number | boolean | null>;
 export interface AuditRecord {
 	action: AuditAction;
 	actorId: string | null;
-	objectType?: 'user' | 'group' | 'invitation' | 'agreement' | 'program_session' | 'session' | 'post' | 'flag' | 'practice';
+	objectType?:
+		'user' | 'group' | 'invitation' | 'agreement' | 'program_session' | 'session' | 'post' | 'flag' | 'practice';
 	objectId?: string | null;
 	groupId?: string | null;
 	detail?: AuditDetail;
@@ -156,4 +157,3 @@ export async function recordRefusal(input: {
 		);
 	});
 }
-

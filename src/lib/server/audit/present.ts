@@ -59,8 +59,18 @@ export async function presentAuditEvents(rows: AuditEvent[], timeZone = 'UTC') {
 		if (row.groupId) groupIds.add(row.groupId);
 	}
 	const [users, groups] = await Promise.all([
-		userIds.size ? db.select({ id: user.id, name: user.displayName }).from(user).where(inArray(user.id, [...userIds])) : [],
-		groupIds.size ? db.select({ id: group.id, name: group.name }).from(group).where(inArray(group.id, [...groupIds])) : []
+		userIds.size
+			? db
+					.select({ id: user.id, name: user.displayName })
+					.from(user)
+					.where(inArray(user.id, [...userIds]))
+			: [],
+		groupIds.size
+			? db
+					.select({ id: group.id, name: group.name })
+					.from(group)
+					.where(inArray(group.id, [...groupIds]))
+			: []
 	]);
 	const userNames = new Map(users.map((u) => [u.id, u.name]));
 	const groupNames = new Map(groups.map((g) => [g.id, g.name]));

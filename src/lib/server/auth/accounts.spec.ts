@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
 import { db } from '../db';
 import { auditEvent, user as userTable } from '../db/schema';
-import {
-	AccountError,
-	changePassword,
-	createAccount,
-	createFirstAdmin,
-	hasAdmin,
-	verifyCredentials
-} from './accounts';
+import { AccountError, changePassword, createAccount, createFirstAdmin, hasAdmin, verifyCredentials } from './accounts';
 import { createSession, generateSessionToken, validateSessionToken } from './sessions';
 import { getLoginKeys } from './login-limits';
 import { signIn } from './sign-in';
@@ -24,9 +17,7 @@ function uniqueEmail() {
 describe('first-run setup', () => {
 	it('creates exactly one admin even when two people race, then stays closed', async () => {
 		const attempts = await Promise.all(
-			['Ada', 'Grace', 'Maya'].map((name) =>
-				createFirstAdmin({ displayName: name, email: uniqueEmail(), password })
-			)
+			['Ada', 'Grace', 'Maya'].map((name) => createFirstAdmin({ displayName: name, email: uniqueEmail(), password }))
 		);
 		expect(attempts.filter(Boolean)).toHaveLength(1);
 		expect(await hasAdmin()).toBe(true);
@@ -44,18 +35,16 @@ describe('accounts', () => {
 		expect(created.displayName).toBe('Sam');
 		expect(created.passwordHash).toMatch(/^\$argon2id\$/);
 		expect(created.passwordHash).not.toContain(password);
-		await expect(createAccount({ email, displayName: 'Sam', password, role: 'staff' })).rejects.toThrow(
-			AccountError
-		);
+		await expect(createAccount({ email, displayName: 'Sam', password, role: 'staff' })).rejects.toThrow(AccountError);
 	});
 
 	it('refuses short passwords and empty names with a message for the person', async () => {
 		await expect(
 			createAccount({ email: uniqueEmail(), displayName: 'Sam', password: 'short', role: 'member' })
 		).rejects.toThrow(/at least 10 characters/);
-		await expect(
-			createAccount({ email: uniqueEmail(), displayName: '   ', password, role: 'member' })
-		).rejects.toThrow(/name/);
+		await expect(createAccount({ email: uniqueEmail(), displayName: '   ', password, role: 'member' })).rejects.toThrow(
+			/name/
+		);
 	});
 });
 
@@ -68,11 +57,21 @@ describe('changing the password', () => {
 		const address = uniqueAddress();
 
 		await expect(
-			changePassword({ userId: account.id, currentPassword: 'wrong one!!', newPassword: 'another long password', address })
+			changePassword({
+				userId: account.id,
+				currentPassword: 'wrong one!!',
+				newPassword: 'another long password',
+				address
+			})
 		).rejects.toThrow(AccountError);
 		expect((await validateSessionToken(token)).session).not.toBeNull();
 
-		await changePassword({ userId: account.id, currentPassword: password, newPassword: 'another long password', address });
+		await changePassword({
+			userId: account.id,
+			currentPassword: password,
+			newPassword: 'another long password',
+			address
+		});
 		expect((await validateSessionToken(token)).session).toBeNull();
 		expect(await verifyCredentials(email, password)).toBeNull();
 		expect(await verifyCredentials(email, 'another long password')).toBe(account.id);
@@ -85,7 +84,10 @@ describe('changing the password', () => {
 		const waits: number[] = [];
 		const wait = async (ms: number) => void waits.push(ms);
 		const change = (currentPassword: string, from = address) =>
-			changePassword({ userId: account.id, currentPassword, newPassword: 'another long password', address: from }, { wait });
+			changePassword(
+				{ userId: account.id, currentPassword, newPassword: 'another long password', address: from },
+				{ wait }
+			);
 
 		// Failed sign-ins and failed password checks count against the same account+address pair.
 		for (let guess = 0; guess < 4; guess++) {
@@ -98,10 +100,17 @@ describe('changing the password', () => {
 
 		await expect(change(password)).rejects.toThrow(/Too many attempts.*try again in 15 minutes/);
 		expect(await verifyCredentials(email, password)).toBe(account.id);
-		const failed = await db.select().from(auditEvent).where(eq(auditEvent.action, 'auth.sign_in_failed')).orderBy(asc(auditEvent.id));
+		const failed = await db
+			.select()
+			.from(auditEvent)
+			.where(eq(auditEvent.action, 'auth.sign_in_failed'))
+			.orderBy(asc(auditEvent.id));
 		const accountKey = getLoginKeys(email, address).account;
 		const mine = failed.filter((row) => row.detail?.account_key === accountKey);
-		expect(mine.map((row) => row.detail?.via)).toEqual([...Array(4).fill('login'), ...Array(7).fill('password_change')]);
+		expect(mine.map((row) => row.detail?.via)).toEqual([
+			...Array(4).fill('login'),
+			...Array(7).fill('password_change')
+		]);
 
 		await change(password, uniqueAddress());
 		expect(await verifyCredentials(email, 'another long password')).toBe(account.id);

@@ -106,7 +106,11 @@ export async function changePassword(
 		.where(eq(user.id, input.userId));
 	if (!found) throw new AccountError('Your current password did not match. Please try again.');
 	const keys = getLoginKeys(found.email, input.address);
-	const check = await checkPasswordWithinLimits(keys, () => verifyPassword(found.passwordHash, input.currentPassword), options);
+	const check = await checkPasswordWithinLimits(
+		keys,
+		() => verifyPassword(found.passwordHash, input.currentPassword),
+		options
+	);
 	if (check !== 'accepted') {
 		await recordFailedSignIn({ accountKey: keys.account, via: 'password_change', refused: check === 'refused' });
 		throw new AccountError(

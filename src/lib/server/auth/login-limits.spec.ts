@@ -18,11 +18,15 @@ async function makeMember() {
 /** Signs in and reports the outcome with how long the attempt was made to wait (0 when it did not wait). */
 async function attempt(email: string, address: string, guess: string) {
 	let waited = 0;
-	const result = await signIn(createRequestEvent({ address }), { email, password: guess, via: 'login' }, {
-		wait: async (ms) => {
-			waited = ms;
+	const result = await signIn(
+		createRequestEvent({ address }),
+		{ email, password: guess, via: 'login' },
+		{
+			wait: async (ms) => {
+				waited = ms;
+			}
 		}
-	});
+	);
 	return { kind: result.kind, status: result.kind === 'refused' ? result.status : 200, waited };
 }
 
@@ -58,10 +62,12 @@ describe('the sign-in limits', () => {
 	it('slows an account failed from many addresses more with each failure, up to 10 seconds', async () => {
 		const email = await makeMember();
 		const waits: number[] = [];
-		for (let guess = 0; guess < 10; guess++) waits.push((await attempt(email, uniqueAddress(), `wrong ${guess}`)).waited);
+		for (let guess = 0; guess < 10; guess++)
+			waits.push((await attempt(email, uniqueAddress(), `wrong ${guess}`)).waited);
 		expect(waits).toEqual([0, 0, 0, 0, 0, 500, 1000, 2000, 4000, 8000]);
 		const later = [];
-		for (let guess = 0; guess < 3; guess++) later.push((await attempt(email, uniqueAddress(), `wrong ${guess}`)).waited);
+		for (let guess = 0; guess < 3; guess++)
+			later.push((await attempt(email, uniqueAddress(), `wrong ${guess}`)).waited);
 		expect(later).toEqual([10_000, 10_000, 10_000]);
 		// The right password waits like any other attempt (a quick answer would give it away), then gets in.
 		expect(await attempt(email, uniqueAddress(), password)).toEqual({ kind: 'signed-in', status: 200, waited: 10_000 });

@@ -48,7 +48,10 @@ export interface RecentFailures {
 }
 
 /** How long an attempt waits, given the failures before it; 0 while both counts are under their thresholds. */
-export function computeAttemptDelay(failures: Pick<RecentFailures, 'account' | 'address'>, limits: Config['login'] = getConfig().login): number {
+export function computeAttemptDelay(
+	failures: Pick<RecentFailures, 'account' | 'address'>,
+	limits: Config['login'] = getConfig().login
+): number {
 	const excess = Math.max(
 		failures.account - limits.slowAfterAccountFailures,
 		failures.address - limits.slowAfterAddressFailures

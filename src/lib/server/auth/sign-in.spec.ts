@@ -59,10 +59,22 @@ describe('signIn', () => {
 		const wrongEvent = createRequestEvent({ address });
 		const unknownEvent = createRequestEvent({ address });
 
-		const wrong = await signIn(wrongEvent, { email: member.email, password: 'not the password', via: 'invitation' }, { wait: noWait });
-		const unknown = await signIn(unknownEvent, { email: `${crypto.randomUUID()}@example.org`, password: 'not the password', via: 'login' }, { wait: noWait });
+		const wrong = await signIn(
+			wrongEvent,
+			{ email: member.email, password: 'not the password', via: 'invitation' },
+			{ wait: noWait }
+		);
+		const unknown = await signIn(
+			unknownEvent,
+			{ email: `${crypto.randomUUID()}@example.org`, password: 'not the password', via: 'login' },
+			{ wait: noWait }
+		);
 
-		expect(wrong).toEqual({ kind: 'refused', status: 400, message: 'That email and password did not match. Please try again.' });
+		expect(wrong).toEqual({
+			kind: 'refused',
+			status: 400,
+			message: 'That email and password did not match. Please try again.'
+		});
 		expect(unknown).toEqual(wrong);
 		expect(wrongEvent.jar.size + unknownEvent.jar.size).toBe(0);
 		const [failure] = await readFailedSignIns(getLoginKeys(member.email, address).account);
@@ -73,7 +85,11 @@ describe('signIn', () => {
 		const member = await makeMember();
 		const address = uniqueAddress();
 		for (let attempt = 0; attempt < 10; attempt++) {
-			await signIn(createRequestEvent({ address }), { email: member.email, password: 'wrong guess', via: 'login' }, { wait: noWait });
+			await signIn(
+				createRequestEvent({ address }),
+				{ email: member.email, password: 'wrong guess', via: 'login' },
+				{ wait: noWait }
+			);
 		}
 		const event = createRequestEvent({ address });
 		const refused = await signIn(event, { email: member.email, password, via: 'login' }, { wait: noWait });
@@ -88,9 +104,21 @@ describe('signIn', () => {
 	it('audits failures under a keyed hash: the same email gives the same key, and it is not a plain SHA-256', async () => {
 		const email = `someone.${crypto.randomUUID()}@example.org`;
 		const [first, second] = [uniqueAddress(), uniqueAddress()];
-		await signIn(createRequestEvent({ address: first }), { email: ` ${email.toUpperCase()} `, password: 'nope nope nope', via: 'login' }, { wait: noWait });
-		await signIn(createRequestEvent({ address: second }), { email, password: 'nope nope nope', via: 'invitation' }, { wait: noWait });
-		await signIn(createRequestEvent({ address: first }), { email: `other.${email}`, password: 'nope nope nope', via: 'login' }, { wait: noWait });
+		await signIn(
+			createRequestEvent({ address: first }),
+			{ email: ` ${email.toUpperCase()} `, password: 'nope nope nope', via: 'login' },
+			{ wait: noWait }
+		);
+		await signIn(
+			createRequestEvent({ address: second }),
+			{ email, password: 'nope nope nope', via: 'invitation' },
+			{ wait: noWait }
+		);
+		await signIn(
+			createRequestEvent({ address: first }),
+			{ email: `other.${email}`, password: 'nope nope nope', via: 'login' },
+			{ wait: noWait }
+		);
 
 		const rows = (
 			await db.select().from(auditEvent).where(eq(auditEvent.action, 'auth.sign_in_failed')).orderBy(asc(auditEvent.id))

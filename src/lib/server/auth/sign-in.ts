@@ -2,7 +2,12 @@ import { recordAudit, recordFailedSignIn } from '../audit';
 import { verifyCredentials } from './accounts';
 import { NO_MATCH, normaliseEmail } from './forms';
 import { startSession, type CookieEvent } from '.';
-import { checkPasswordWithinLimits, describeSignInPause, getLoginKeys, type PasswordCheckOptions } from './login-limits';
+import {
+	checkPasswordWithinLimits,
+	describeSignInPause,
+	getLoginKeys,
+	type PasswordCheckOptions
+} from './login-limits';
 
 export type SignInEvent = CookieEvent & { getClientAddress(): string };
 
@@ -11,8 +16,7 @@ export type SignInEvent = CookieEvent & { getClientAddress(): string };
  * waits for a code), returned from `completeSignIn` instead of starting the session.
  */
 export type SignInResult =
-	| { kind: 'signed-in'; userId: string }
-	| { kind: 'refused'; status: 400 | 429; message: string };
+	{ kind: 'signed-in'; userId: string } | { kind: 'refused'; status: 400 | 429; message: string };
 
 /**
  * The one way into an account, for every page that signs someone in: the sign-in limits, the password,
@@ -38,7 +42,9 @@ export async function signIn(
 	if (check !== 'accepted' || userId === null) {
 		const refused = check === 'refused';
 		await recordFailedSignIn({ accountKey: keys.account, via: credentials.via, refused });
-		return refused ? { kind: 'refused', status: 429, message: describeSignInPause() } : { kind: 'refused', status: 400, message: NO_MATCH };
+		return refused
+			? { kind: 'refused', status: 429, message: describeSignInPause() }
+			: { kind: 'refused', status: 400, message: NO_MATCH };
 	}
 	return completeSignIn(event, userId);
 }

@@ -28,7 +28,13 @@ afterEach(() => {
 
 function newUser() {
 	const id = generateId();
-	return { id, email: `${id}@example.org`, displayName: 'Robin', passwordHash: 'not-a-real-hash', role: 'staff' as const };
+	return {
+		id,
+		email: `${id}@example.org`,
+		displayName: 'Robin',
+		passwordHash: 'not-a-real-hash',
+		role: 'staff' as const
+	};
 }
 
 function readPostmasterPid(dataDir: string) {
@@ -41,7 +47,11 @@ async function startInOtherProcess(dataDir: string) {
 	const module = path.resolve('src/lib/server/db/embedded.ts');
 	const child = spawn(
 		process.execPath,
-		['--input-type=module', '-e', `const m = await import(${JSON.stringify(module)}); await m.startEmbeddedPostgres(${JSON.stringify(dataDir)}); console.log('ready'); setInterval(() => {}, 1000);`],
+		[
+			'--input-type=module',
+			'-e',
+			`const m = await import(${JSON.stringify(module)}); await m.startEmbeddedPostgres(${JSON.stringify(dataDir)}); console.log('ready'); setInterval(() => {}, 1000);`
+		],
 		{ stdio: ['ignore', 'pipe', 'inherit'] }
 	);
 	await new Promise<void>((resolve, reject) => {
@@ -81,7 +91,8 @@ describe('the embedded PostgreSQL server', () => {
 			expect(fs.statSync(embeddedFiles(dataDir).password).mode & 0o777).toBe(0o600);
 
 			const sql = postgres(server.url, { max: 1 });
-			const [settings] = await sql`select current_setting('listen_addresses') as listen, current_setting('unix_socket_directories') as sockets`;
+			const [settings] =
+				await sql`select current_setting('listen_addresses') as listen, current_setting('unix_socket_directories') as sockets`;
 			await sql.end();
 			expect(settings).toEqual({ listen: '127.0.0.1', sockets: '' });
 
@@ -138,7 +149,10 @@ describe('the embedded PostgreSQL server', () => {
 		await (await startEmbeddedPostgres(dataDir)).stop();
 		const lockFile = path.join(embeddedFiles(dataDir).cluster, 'postmaster.pid');
 		// As after a crash of the whole machine: the pid in the file now belongs to someone else (this process).
-		fs.writeFileSync(lockFile, `${process.pid}\n${embeddedFiles(dataDir).cluster}\n0\n5432\n\n127.0.0.1\n 0 0\nready\n`);
+		fs.writeFileSync(
+			lockFile,
+			`${process.pid}\n${embeddedFiles(dataDir).cluster}\n0\n5432\n\n127.0.0.1\n 0 0\nready\n`
+		);
 
 		const server = await startEmbeddedPostgres(dataDir);
 		try {

@@ -112,8 +112,15 @@ async function createCluster(binaries: Binaries, files: ReturnType<typeof embedd
 		fs.chownSync(files.password, uid, gid);
 	}
 	await runAsServerUser(binaries.initdb, [
-		'-D', files.cluster, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${files.password}`,
-		'-E', 'UTF8', '--locale=C'
+		'-D',
+		files.cluster,
+		'-U',
+		SUPERUSER,
+		'--auth=scram-sha-256',
+		`--pwfile=${files.password}`,
+		'-E',
+		'UTF8',
+		'--locale=C'
 	]).catch((error) => {
 		const hint = isRoot()
 			? ` As root, PostgreSQL runs as the "${SYSTEM_USER}" user, which must be able to enter every folder above ${files.cluster}; or run Hearth as an ordinary user.`

@@ -25,10 +25,14 @@ type RunQuery = (query: string) => Promise<Record<string, unknown>[]>;
 /** Every table's row count and a digest of its rows as PostgreSQL prints them (bytea in hex, timestamps to the microsecond). */
 async function readContents(run: RunQuery) {
 	await run(`set timezone = 'UTC'`);
-	const tables = await run(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
+	const tables = await run(
+		`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`
+	);
 	const contents: Record<string, string> = {};
 	for (const { table_name } of tables) {
-		const [row] = await run(`select count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '') as rows from public."${table_name}" t`);
+		const [row] = await run(
+			`select count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '') as rows from public."${table_name}" t`
+		);
 		contents[String(table_name)] = String(row.rows);
 	}
 	return contents;
@@ -39,10 +43,24 @@ async function writePreviousVersionData(dataDir: string) {
 	const pglite = new PGlite(path.join(dataDir, 'pglite'));
 	const db = drizzle(pglite);
 	await migrate(db, { migrationsFolder });
-	const person = { id: generateId(), email: 'robin@example.org', displayName: 'Robin', passwordHash: 'hash', role: 'staff' as const };
+	const person = {
+		id: generateId(),
+		email: 'robin@example.org',
+		displayName: 'Robin',
+		passwordHash: 'hash',
+		role: 'staff' as const
+	};
 	await db.insert(user).values(person);
 	const now = new Date();
-	await db.insert(session).values({ id: generateId(), userId: person.id, createdAt: now, lastSeenAt: now, expiresAt: new Date('2030-01-01T00:00:00Z') });
+	await db
+		.insert(session)
+		.values({
+			id: generateId(),
+			userId: person.id,
+			createdAt: now,
+			lastSeenAt: now,
+			expiresAt: new Date('2030-01-01T00:00:00Z')
+		});
 	await db.insert(auditEvent).values([
 		{ actorId: person.id, action: 'user.created', detail: { version: 1, note: 'ä ✓ "quoted"' } },
 		{ actorId: null, action: 'sign_in.failed', detail: null }
@@ -73,13 +91,18 @@ it('copies every row of the previous PGlite database into the embedded PostgreSQ
 		const stored = await connection.db.select().from(realtimeUpdate).orderBy(realtimeUpdate.id);
 		expect(stored.map((row) => Buffer.from(row.data))).toEqual(before.updates);
 		// New rows continue after the copied ones.
-		const [next] = await connection.db.insert(realtimeUpdate).values({ document: 'group:a', keyId: 'k1', data: Buffer.from([1]) }).returning();
+		const [next] = await connection.db
+			.insert(realtimeUpdate)
+			.values({ document: 'group:a', keyId: 'k1', data: Buffer.from([1]) })
+			.returning();
 		expect(next.id).toBeGreaterThan(stored.at(-1)!.id);
 
 		const folders = fs.readdirSync(dataDir);
 		expect(folders).not.toContain('pglite');
 		expect(folders.filter((name) => name.startsWith('pglite.migrated-'))).toHaveLength(1);
-		expect(said.mock.calls.flat().join('\n')).toMatch(/copied its previous embedded database .* kept as .*pglite\.migrated-/);
+		expect(said.mock.calls.flat().join('\n')).toMatch(
+			/copied its previous embedded database .* kept as .*pglite\.migrated-/
+		);
 	} finally {
 		await connection.close();
 	}

@@ -42,7 +42,9 @@ export async function importPgliteData(
 			for (const table of tables) {
 				const [{ count }] = await sql.unsafe<{ count: number }[]>(`select count(*)::int as count from ${table}`);
 				if (count > 0) {
-					throw new Error(`${pgliteDir} was not copied: ${table} in PostgreSQL already holds rows. Move the folder away to start without it.`);
+					throw new Error(
+						`${pgliteDir} was not copied: ${table} in PostgreSQL already holds rows. Move the folder away to start without it.`
+					);
 				}
 				const columns = await listColumns(source, table);
 				const { blob, affectedRows } = await source.query(`copy ${table} (${columns}) to '/dev/blob'`);

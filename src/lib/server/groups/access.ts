@@ -59,9 +59,7 @@ export async function getGroupStanding(userId: string, groupId: string): Promise
 		})
 		.from(groupMember)
 		.innerJoin(group, eq(group.id, groupMember.groupId))
-		.where(
-			and(eq(groupMember.groupId, groupId), eq(groupMember.userId, userId), eq(groupMember.status, 'active'))
-		);
+		.where(and(eq(groupMember.groupId, groupId), eq(groupMember.userId, userId), eq(groupMember.status, 'active')));
 	if (!row) return null;
 	const needsSignature = row.role === 'member' && !row.signedCurrent;
 	return {
@@ -95,11 +93,7 @@ export async function listFacilitatorIds(groupId: string): Promise<string[]> {
 		.select({ userId: groupMember.userId })
 		.from(groupMember)
 		.where(
-			and(
-				eq(groupMember.groupId, groupId),
-				eq(groupMember.role, 'facilitator'),
-				eq(groupMember.status, 'active')
-			)
+			and(eq(groupMember.groupId, groupId), eq(groupMember.role, 'facilitator'), eq(groupMember.status, 'active'))
 		);
 	return rows.map((row) => row.userId);
 }

@@ -89,16 +89,17 @@ export async function insertAgreementVersion(
 }
 
 /** A facilitator edits the agreement: a new version of the same kind, which members are asked to sign. */
-export async function publishAgreement(input: {
-	groupId: string;
-	actorId: string;
-	body: string;
-}): Promise<Agreement> {
+export async function publishAgreement(input: { groupId: string; actorId: string; body: string }): Promise<Agreement> {
 	const created = await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
-		const [locked] = await tx.select({ lifecycle: group.lifecycle }).from(group).where(eq(group.id, input.groupId)).for('update');
+		const [locked] = await tx
+			.select({ lifecycle: group.lifecycle })
+			.from(group)
+			.where(eq(group.id, input.groupId))
+			.for('update');
 		if (!locked) throw new NotInGroupError();
-		if (locked.lifecycle === 'archived') throw new GroupRuleError('This group is archived; its agreement can no longer change.');
+		if (locked.lifecycle === 'archived')
+			throw new GroupRuleError('This group is archived; its agreement can no longer change.');
 		const current = await getCurrentAgreement(input.groupId, tx);
 		if (current && current.body === input.body.trim()) {
 			throw new GroupRuleError('The text is unchanged, so there is no new version to publish.');

@@ -23,8 +23,15 @@ export const typedName = requiredText(
 
 /** A new group's own details, as createGroup checks them. */
 export const newGroupDetails = v.object({
-	name: requiredText(GROUP_NAME_MAX_LENGTH, 'Please give the group a name.', `Please keep the name under ${GROUP_NAME_MAX_LENGTH} characters.`),
-	description: optionalText(GROUP_DESCRIPTION_MAX_LENGTH, `Please keep the description under ${GROUP_DESCRIPTION_MAX_LENGTH} characters.`),
+	name: requiredText(
+		GROUP_NAME_MAX_LENGTH,
+		'Please give the group a name.',
+		`Please keep the name under ${GROUP_NAME_MAX_LENGTH} characters.`
+	),
+	description: optionalText(
+		GROUP_DESCRIPTION_MAX_LENGTH,
+		`Please keep the description under ${GROUP_DESCRIPTION_MAX_LENGTH} characters.`
+	),
 	capacity: wholeNumber(1, MAX_CAPACITY, `Please choose a capacity between 1 and ${MAX_CAPACITY} members.`),
 	timeZone: v.pipe(
 		v.string('Please choose the time zone the group meets in.'),

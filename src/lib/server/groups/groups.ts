@@ -1,16 +1,16 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
-import {
-	group,
-	groupMember,
-	programSession,
-	type Group,
-	type GroupLifecycle
-} from '../db/schema';
+import { group, groupMember, programSession, type Group, type GroupLifecycle } from '../db/schema';
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
-import { insertSessions, pickNextSession, planStandardProgram, presentSession, type ProgramStart } from '../schedule/program';
+import {
+	insertSessions,
+	pickNextSession,
+	planStandardProgram,
+	presentSession,
+	type ProgramStart
+} from '../schedule/program';
 import { DEFAULT_ALUMNI_AGREEMENT, insertAgreementVersion } from './agreements';
 import { getGroupStanding } from './access';
 import { GroupRuleError, NotInGroupError } from './errors';
@@ -48,7 +48,11 @@ export interface NewGroup {
 
 /** Creates a group with its creator as facilitator, agreement version 1 and (optionally) the standard program. */
 export async function createGroup(input: NewGroup): Promise<Group> {
-	const { name, description, creatorKind: kind } = checkInput(newGroupDetails, input, (message) => new GroupRuleError(message));
+	const {
+		name,
+		description,
+		creatorKind: kind
+	} = checkInput(newGroupDetails, input, (message) => new GroupRuleError(message));
 	const sessions = input.program ? planStandardProgram(input.program, input.timeZone) : [];
 	return db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
@@ -150,10 +154,7 @@ export async function changeLifecycle(input: {
 		if (!next || next !== input.to) {
 			throw new GroupRuleError('The group has already moved on. Please reload the page to see where it stands.');
 		}
-		await tx
-			.update(group)
-			.set({ lifecycle: next, lifecycleChangedAt: new Date() })
-			.where(eq(group.id, current.id));
+		await tx.update(group).set({ lifecycle: next, lifecycleChangedAt: new Date() }).where(eq(group.id, current.id));
 		await recordAudit(
 			{
 				action: 'group.lifecycle_changed',

@@ -166,7 +166,8 @@ async function endMembership(
 
 /** A facilitator removes someone: their access ends with this call, open connections included. */
 export async function removeMember(input: { groupId: string; actorId: string; userId: string }): Promise<void> {
-	if (input.actorId === input.userId) throw new GroupRuleError('To step out of the group yourself, use "Leave this group".');
+	if (input.actorId === input.userId)
+		throw new GroupRuleError('To step out of the group yourself, use "Leave this group".');
 	await endMembership(input, 'removed', ['member.removed']);
 }
 
@@ -207,7 +208,11 @@ export async function addFacilitator(input: {
 			.from(user)
 			.where(and(eq(user.id, input.userId), inArray(user.role, ['staff', 'admin'])));
 		if (!staff) throw new GroupRuleError('Please choose someone from your practice’s staff.');
-		const [locked] = await tx.select({ lifecycle: group.lifecycle }).from(group).where(eq(group.id, input.groupId)).for('update');
+		const [locked] = await tx
+			.select({ lifecycle: group.lifecycle })
+			.from(group)
+			.where(eq(group.id, input.groupId))
+			.for('update');
 		if (!locked) throw new NotInGroupError();
 		if (await lockActiveMembership(tx, input.groupId, input.userId)) {
 			throw new GroupRuleError('They are already part of this group.');
@@ -223,7 +228,14 @@ export async function addFacilitator(input: {
 			})
 			.onConflictDoUpdate({
 				target: [groupMember.groupId, groupMember.userId],
-				set: { role: 'facilitator', facilitatorKind: kind, status: 'active', muted: false, joinedAt: new Date(), endedAt: null }
+				set: {
+					role: 'facilitator',
+					facilitatorKind: kind,
+					status: 'active',
+					muted: false,
+					joinedAt: new Date(),
+					endedAt: null
+				}
 			});
 		await recordAudit(
 			{

@@ -36,7 +36,10 @@ export function buildInvitationLink(origin: string, token: string): string {
 
 export type InvitationState = 'open' | 'used' | 'expired' | 'revoked';
 
-export function getInvitationState(row: Pick<Invitation, 'usedAt' | 'revokedAt' | 'expiresAt'>, now = new Date()): InvitationState {
+export function getInvitationState(
+	row: Pick<Invitation, 'usedAt' | 'revokedAt' | 'expiresAt'>,
+	now = new Date()
+): InvitationState {
 	if (row.usedAt) return 'used';
 	if (row.revokedAt) return 'revoked';
 	if (row.expiresAt.getTime() <= now.getTime()) return 'expired';
@@ -68,7 +71,14 @@ async function countOpenInvitations(tx: Database, groupId: string): Promise<numb
 
 async function insertInvitation(
 	tx: Database,
-	input: { groupId: string; actorId: string; email: string | null; note: string | null; replacesId?: string; lifetimeMs: number }
+	input: {
+		groupId: string;
+		actorId: string;
+		email: string | null;
+		note: string | null;
+		replacesId?: string;
+		lifetimeMs: number;
+	}
 ) {
 	const [locked] = await tx
 		.select({ lifecycle: group.lifecycle, capacity: group.capacity })
@@ -123,7 +133,10 @@ async function deliver(created: Invitation, token: string, origin: string): Prom
 		} catch (error) {
 			// Only the error code: an SMTP reply may quote the address, and neither it nor the link may be logged.
 			const code = (error as { code?: unknown }).code;
-			log.error({ area: 'invitations', invitationId: created.id, code: typeof code === 'string' ? code : 'unknown' }, 'invitation email failed');
+			log.error(
+				{ area: 'invitations', invitationId: created.id, code: typeof code === 'string' ? code : 'unknown' },
+				'invitation email failed'
+			);
 			mail = 'failed';
 		}
 	}
@@ -169,7 +182,13 @@ async function revokeWithin(tx: Database, input: { groupId: string; actorId: str
 	if (!row.revokedAt) {
 		await tx.update(invitation).set({ revokedAt: new Date() }).where(eq(invitation.id, row.id));
 		await recordAudit(
-			{ action: 'invitation.revoked', actorId: input.actorId, objectType: 'invitation', objectId: row.id, groupId: input.groupId },
+			{
+				action: 'invitation.revoked',
+				actorId: input.actorId,
+				objectType: 'invitation',
+				objectId: row.id,
+				groupId: input.groupId
+			},
 			tx
 		);
 	}
@@ -177,7 +196,11 @@ async function revokeWithin(tx: Database, input: { groupId: string; actorId: str
 }
 
 /** Revokes an unused invitation of this group; its link stops working at once. */
-export async function revokeInvitation(input: { groupId: string; actorId: string; invitationId: string }): Promise<void> {
+export async function revokeInvitation(input: {
+	groupId: string;
+	actorId: string;
+	invitationId: string;
+}): Promise<void> {
 	await db.transaction((tx) => revokeWithin(tx as unknown as Database, input));
 }
 
@@ -236,7 +259,10 @@ export type InvitationLookup =
 export async function lookUpInvitation(token: string): Promise<InvitationLookup> {
 	if (!/^[a-z2-7]{16,64}$/.test(token)) return { state: 'invalid' };
 	const [row] = await db
-		.select({ invitation, group: { id: group.id, name: group.name, description: group.description, lifecycle: group.lifecycle } })
+		.select({
+			invitation,
+			group: { id: group.id, name: group.name, description: group.description, lifecycle: group.lifecycle }
+		})
 		.from(invitation)
 		.innerJoin(group, eq(group.id, invitation.groupId))
 		.where(eq(invitation.tokenHash, hashInvitationToken(token)));
@@ -333,7 +359,14 @@ export async function acceptInvitation(input: {
 			.values({ id: generateId(), groupId: locked.id, userId: input.userId, role: 'member' })
 			.onConflictDoUpdate({
 				target: [groupMember.groupId, groupMember.userId],
-				set: { role: 'member', facilitatorKind: null, status: 'active', muted: false, joinedAt: new Date(), endedAt: null }
+				set: {
+					role: 'member',
+					facilitatorKind: null,
+					status: 'active',
+					muted: false,
+					joinedAt: new Date(),
+					endedAt: null
+				}
 			});
 		await recordAudit(
 			{

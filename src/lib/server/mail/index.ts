@@ -27,9 +27,12 @@ export function createMailTransport() {
 export const INVITATION_SUBJECT = 'You have an invitation';
 
 export function composeInvitationEmail(link: string, expiresAt: Date) {
-	const until = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-		expiresAt
-	);
+	const until = new Intl.DateTimeFormat('en-GB', {
+		day: 'numeric',
+		month: 'long',
+		year: 'numeric',
+		timeZone: 'UTC'
+	}).format(expiresAt);
 	const text = [
 		'Hello,',
 		'',
@@ -47,7 +50,11 @@ export function composeInvitationEmail(link: string, expiresAt: Date) {
 export async function sendInvitationEmail(input: { to: string; link: string; expiresAt: Date }): Promise<void> {
 	const transport = createMailTransport();
 	try {
-		await transport.sendMail({ from: getConfig().mailFrom, to: input.to, ...composeInvitationEmail(input.link, input.expiresAt) });
+		await transport.sendMail({
+			from: getConfig().mailFrom,
+			to: input.to,
+			...composeInvitationEmail(input.link, input.expiresAt)
+		});
 	} finally {
 		transport.close();
 	}

@@ -43,7 +43,9 @@ export async function flagPost(input: {
 	const id = generateId();
 	const flag: Flag = { id, postId: input.postId, document, flaggedBy: input.userId, at: Date.now(), status: 'open' };
 	if (reason) flag.reason = reason;
-	await db.insert(moderationFlag).values({ id, groupId: input.groupId, document, postId: input.postId, flaggedBy: input.userId });
+	await db
+		.insert(moderationFlag)
+		.values({ id, groupId: input.groupId, document, postId: input.postId, flaggedBy: input.userId });
 	await changeDocument(staffDocumentName(input.groupId), (staff) => staff.getMap('flags').set(id, flag));
 	await notifyFacilitators(input.groupId, 'flag');
 	await recordAudit({

@@ -6,17 +6,32 @@ import { MAX_MUTE_HOURS } from './mutes';
 import { MODERATION_REASONS, type ModerationReason } from './reasons';
 
 /** A flag's reason or a facilitator's note to the author: optional words, within the board's limit. */
-export const moderationNote = optionalText(LIMITS.reasonChars, `Please keep the reason under ${LIMITS.reasonChars} characters.`);
+export const moderationNote = optionalText(
+	LIMITS.reasonChars,
+	`Please keep the reason under ${LIMITS.reasonChars} characters.`
+);
 
 const postId = id('That post could not be found.');
 /** The board document the post is on: the group's board or one of its archives (checked by the command). */
-const document = v.optional(v.pipe(v.string('That post could not be found.'), v.maxLength(80, 'That post could not be found.')));
+const document = v.optional(
+	v.pipe(v.string('That post could not be found.'), v.maxLength(80, 'That post could not be found.'))
+);
 const reasons = Object.keys(MODERATION_REASONS) as ModerationReason[];
 
 export const postForm = v.object({ postId });
 export const flagForm = v.object({ postId, document, note: moderationNote });
-export const hideForm = v.object({ postId, document, reason: choice(reasons, 'Choose a reason, so the author knows why.'), note: moderationNote });
-export const redactForm = v.object({ postId, document, reason: choice(reasons, 'Choose a reason for the record.'), note: moderationNote });
+export const hideForm = v.object({
+	postId,
+	document,
+	reason: choice(reasons, 'Choose a reason, so the author knows why.'),
+	note: moderationNote
+});
+export const redactForm = v.object({
+	postId,
+	document,
+	reason: choice(reasons, 'Choose a reason for the record.'),
+	note: moderationNote
+});
 export const resolveForm = v.object({ flagId: id('That flag could not be found.') });
 
 /** Muting a member: until unmuted (no hours chosen) or for some hours. */

@@ -67,7 +67,11 @@ describe('flags', () => {
 			expect(notes.some((note) => note.kind === 'flag' && note.groupId === groupId)).toBe(true);
 
 			await resolveFlag({ groupId, actorId: robin.userId, flagId });
-			await waitFor(() => (robinStaff.doc.getMap('flags').get(flagId) as Flag).status === 'resolved', 5_000, 'resolved');
+			await waitFor(
+				() => (robinStaff.doc.getMap('flags').get(flagId) as Flag).status === 'resolved',
+				5_000,
+				'resolved'
+			);
 		} finally {
 			adaBoard.destroy();
 			robinStaff.destroy();
@@ -76,9 +80,9 @@ describe('flags', () => {
 
 	it('cannot be raised by someone outside the group', async () => {
 		const stranger = await createPerson('Stranger');
-		await expect(
-			flagPost({ groupId, userId: stranger.userId, postId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })
-		).rejects.toThrow('Not found');
+		await expect(flagPost({ groupId, userId: stranger.userId, postId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })).rejects.toThrow(
+			'Not found'
+		);
 	});
 });
 
@@ -116,7 +120,9 @@ describe('hiding a post', () => {
 			}
 			await waitFor(() => adaCare.doc.getMap('notices').size > 0, 5_000, 'the notice to Ada');
 			const notices = [...adaCare.doc.getMap('notices').values()] as Notice[];
-			expect(notices).toContainEqual(expect.objectContaining({ kind: 'hidden', postId, reason: 'Please leave names out' }));
+			expect(notices).toContainEqual(
+				expect.objectContaining({ kind: 'hidden', postId, reason: 'Please leave names out' })
+			);
 
 			await restorePost({ groupId, actorId: robin.userId, postId });
 			await waitFor(() => getPost(beaBoard.doc, postId)?.state === 'live', 5_000, 'the post to come back');
@@ -133,9 +139,9 @@ describe('hiding a post', () => {
 	});
 
 	it('is for facilitators only', async () => {
-		await expect(hidePost({ groupId, actorId: bea.userId, postId: 'aaaaaaaaaaaaaaaaaaaaaaaa', reason: 'other' })).rejects.toThrow(
-			'Not found'
-		);
+		await expect(
+			hidePost({ groupId, actorId: bea.userId, postId: 'aaaaaaaaaaaaaaaaaaaaaaaa', reason: 'other' })
+		).rejects.toThrow('Not found');
 	});
 });
 
@@ -152,10 +158,14 @@ describe('redacting a post', () => {
 			await hidePost({ groupId, actorId: robin.userId, postId, reason: 'safety' });
 			await redactPost({ groupId, actorId: robin.userId, postId, reason: 'safety' });
 
-			await waitFor(() => {
-				const post = getPost(beaBoard.doc, postId);
-				return post?.state === 'removed' && post.removal === 'facilitator';
-			}, 5_000, 'the tombstone');
+			await waitFor(
+				() => {
+					const post = getPost(beaBoard.doc, postId);
+					return post?.state === 'removed' && post.removal === 'facilitator';
+				},
+				5_000,
+				'the tombstone'
+			);
 			expect(getPost(beaBoard.doc, postId)).toMatchObject({ removal: 'facilitator', removedBy: robin.userId });
 			expect(listPosts(beaBoard.doc).filter((post) => post.parentId === postId)).toHaveLength(1);
 
@@ -229,7 +239,11 @@ describe('message my facilitators now', () => {
 			);
 			const robinCare = await open(robin, careDocumentName(groupId, bea.userId));
 			try {
-				expect(getPost(robinCare.doc, postId)).toMatchObject({ kind: 'urgent', authorId: bea.userId, body: 'I am not doing well tonight' });
+				expect(getPost(robinCare.doc, postId)).toMatchObject({
+					kind: 'urgent',
+					authorId: bea.userId,
+					body: 'I am not doing well tonight'
+				});
 			} finally {
 				robinCare.destroy();
 			}
@@ -254,7 +268,9 @@ async function findInDatabase(text: string): Promise<string[]> {
 			select table_schema, table_name from information_schema.tables
 			where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`)
 	);
-	expect(tables.map((table) => table.table_name)).toEqual(expect.arrayContaining(['realtime_update', 'audit_event', 'moderation_flag']));
+	expect(tables.map((table) => table.table_name)).toEqual(
+		expect.arrayContaining(['realtime_update', 'audit_event', 'moderation_flag'])
+	);
 	for (const table of tables) {
 		const rows = rowsOf<Record<string, unknown>>(
 			await connection.db.execute(sql.raw(`select * from "${table.table_schema}"."${table.table_name}"`))

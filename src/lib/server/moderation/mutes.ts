@@ -15,7 +15,12 @@ export const MAX_MUTE_HOURS = 24 * 14;
 const SWEEP_EVERY_MS = 30_000;
 
 /** Mutes a member until unmuted (`hours` null) or for `hours`. Throws as setMemberMuted does. */
-export async function muteMember(input: { groupId: string; actorId: string; userId: string; hours: number | null }): Promise<void> {
+export async function muteMember(input: {
+	groupId: string;
+	actorId: string;
+	userId: string;
+	hours: number | null;
+}): Promise<void> {
 	await setMemberMuted({ groupId: input.groupId, actorId: input.actorId, userId: input.userId, muted: true });
 	const where = and(eq(memberMute.groupId, input.groupId), eq(memberMute.userId, input.userId));
 	if (input.hours === null) {

@@ -14,7 +14,13 @@
  * Hiding and redacting resolve the post's open flags, saying what was done (`outcome`).
  */
 import * as Y from 'yjs';
-import { archiveDocumentName, careDocumentName, groupDocumentName, parseDocumentName, staffDocumentName } from '$lib/board/document-names';
+import {
+	archiveDocumentName,
+	careDocumentName,
+	groupDocumentName,
+	parseDocumentName,
+	staffDocumentName
+} from '$lib/board/document-names';
 import { createBoardId } from '$lib/board/ids';
 import { readPost, type LivePost, type Removal } from '$lib/board/posts';
 import {
@@ -71,7 +77,12 @@ function toSnapshot(post: LivePost): PostSnapshot {
 }
 
 /** The entry a post leaves in its place when it is hidden or removed: when, by whom, and nothing it said. */
-function placeholder(post: Pick<PostSnapshot, 'id' | 'createdAt' | 'kind' | 'sessionId' | 'parentId'>, removal: Removal, by: string, at: number): Y.Map<unknown> {
+function placeholder(
+	post: Pick<PostSnapshot, 'id' | 'createdAt' | 'kind' | 'sessionId' | 'parentId'>,
+	removal: Removal,
+	by: string,
+	at: number
+): Y.Map<unknown> {
 	const entries: [string, unknown][] = [
 		['id', post.id],
 		['createdAt', post.createdAt],
@@ -86,7 +97,14 @@ function placeholder(post: Pick<PostSnapshot, 'id' | 'createdAt' | 'kind' | 'ses
 }
 
 /** Marks the open flags about a post as dealt with, and how. */
-function resolveFlagsAbout(staff: Y.Doc, postId: string, by: string, at: number, outcome: FlagOutcome, dropReason = false): void {
+function resolveFlagsAbout(
+	staff: Y.Doc,
+	postId: string,
+	by: string,
+	at: number,
+	outcome: FlagOutcome,
+	dropReason = false
+): void {
 	const flags = staff.getMap('flags');
 	for (const [flagId, value] of flags.entries()) {
 		if (!isFlag(value) || (value as Flag).postId !== postId) continue;
@@ -172,7 +190,8 @@ export async function hidePost(input: ModerationInput): Promise<void> {
 	});
 	await changeDocument(group, (doc) => {
 		const posts = doc.getMap('posts');
-		if (readPost(posts.get(post.id))?.state === 'live') posts.set(post.id, placeholder(post, 'hidden', input.actorId, at));
+		if (readPost(posts.get(post.id))?.state === 'live')
+			posts.set(post.id, placeholder(post, 'hidden', input.actorId, at));
 	});
 	// Hidden is not yet gone: the copy is in the staff space. The board's own storage drops it now.
 	await compactDocument(group);
@@ -194,11 +213,14 @@ export async function restorePost(input: Omit<ModerationInput, 'reason' | 'note'
 	if (!hidden) throw new ModerationError('That post is not hidden any more.');
 	const { reactions = {}, ...post } = hidden.post;
 	// Back where its placeholder is: where it was hidden, or the archive its thread has moved to since.
-	await changeDocument(await findPlaceholder(input.groupId, post.id, boardDocumentOf(input.groupId, hidden.from)), (doc) => {
-		const entries: [string, unknown][] = Object.entries(post);
-		entries.push(['reactions', new Y.Map(Object.entries(reactions))]);
-		doc.getMap('posts').set(post.id, new Y.Map(entries));
-	});
+	await changeDocument(
+		await findPlaceholder(input.groupId, post.id, boardDocumentOf(input.groupId, hidden.from)),
+		(doc) => {
+			const entries: [string, unknown][] = Object.entries(post);
+			entries.push(['reactions', new Y.Map(Object.entries(reactions))]);
+			doc.getMap('posts').set(post.id, new Y.Map(entries));
+		}
+	);
 	await changeDocument(staffDocumentName(input.groupId), (doc) => doc.getMap('hidden').delete(post.id));
 	await compactDocument(staffDocumentName(input.groupId));
 	await noticeAuthor(input.groupId, post.authorId, { kind: 'restored', postId: post.id, by: input.actorId });
@@ -224,7 +246,9 @@ export async function redactPost(input: ModerationInput): Promise<void> {
 	if (!post) throw new ModerationError('That post is not on the board or hidden.');
 	const staff = staffDocumentName(input.groupId);
 	const removedAt = Date.now();
-	await changeDocument(group, (doc) => doc.getMap('posts').set(post.id, placeholder(post, 'facilitator', input.actorId, removedAt)));
+	await changeDocument(group, (doc) =>
+		doc.getMap('posts').set(post.id, placeholder(post, 'facilitator', input.actorId, removedAt))
+	);
 	await changeDocument(staff, (doc) => {
 		const hiddenMap = doc.getMap('hidden');
 		if (hiddenMap.has(post.id)) hiddenMap.delete(post.id);

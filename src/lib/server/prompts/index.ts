@@ -75,7 +75,12 @@ export async function listPrompts(groupId: string): Promise<PromptView[]> {
 	});
 }
 
-export async function addPrompt(input: { groupId: string; actorId: string; kind: string; text: string }): Promise<string> {
+export async function addPrompt(input: {
+	groupId: string;
+	actorId: string;
+	kind: string;
+	text: string;
+}): Promise<string> {
 	const kind = checkInput(promptKind, input.kind, toRuleError);
 	const text = readPromptText(input.text);
 	return db.transaction(async (txRaw) => {
@@ -93,7 +98,12 @@ export async function addPrompt(input: { groupId: string; actorId: string; kind:
 }
 
 /** Rewords one of the group's prompts; NotInGroupError for a prompt of another group. */
-export async function updatePrompt(input: { groupId: string; actorId: string; promptId: string; text: string }): Promise<void> {
+export async function updatePrompt(input: {
+	groupId: string;
+	actorId: string;
+	promptId: string;
+	text: string;
+}): Promise<void> {
 	const text = readPromptText(input.text);
 	const changed = await db
 		.update(checkInPrompt)

@@ -1,6 +1,12 @@
 // Who may open a socket: refusals come with their own close code and before any document byte.
 import { describe, expect, it } from 'vitest';
-import { archiveDocumentName, careDocumentName, groupDocumentName, journalDocumentName, staffDocumentName } from '$lib/board/document-names';
+import {
+	archiveDocumentName,
+	careDocumentName,
+	groupDocumentName,
+	journalDocumentName,
+	staffDocumentName
+} from '$lib/board/document-names';
 import { createPost, listPosts } from '$lib/board/posts';
 import { and, eq } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
@@ -58,8 +64,14 @@ describe('refuses before sending any document byte', () => {
 	});
 
 	it("a member opening another group's archive of a finished session (4403)", async () => {
-		expect(await refusal(archiveDocumentName(otherGroupId, '2026q3'), member)).toEqual({ code: CloseCode.forbidden, received: 0 });
-		expect(await refusal(archiveDocumentName(groupId, '2026q3'), outsider)).toEqual({ code: CloseCode.forbidden, received: 0 });
+		expect(await refusal(archiveDocumentName(otherGroupId, '2026q3'), member)).toEqual({
+			code: CloseCode.forbidden,
+			received: 0
+		});
+		expect(await refusal(archiveDocumentName(groupId, '2026q3'), outsider)).toEqual({
+			code: CloseCode.forbidden,
+			received: 0
+		});
 	});
 
 	it("a member opening another group's board (4403)", async () => {
@@ -211,11 +223,11 @@ describe('records refused sockets', () => {
 			(await connection.db.select().from(auditEvent).where(eq(auditEvent.actorId, prober.userId))).filter(
 				(row) => row.action === 'access.refused'
 			);
-		for (let tries = 0; (await recorded()).length === 0 && tries < 100; tries++) await new Promise((r) => setTimeout(r, 50));
+		for (let tries = 0; (await recorded()).length === 0 && tries < 100; tries++)
+			await new Promise((r) => setTimeout(r, 50));
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		const rows = await recorded();
 		expect(rows.map((row) => row.detail)).toEqual([{ where: 'socket', target: groupId, code: CloseCode.forbidden }]);
 		expect(JSON.stringify(rows)).not.toContain(member.userId);
 	});
 });
-

@@ -49,7 +49,9 @@ async function attempt(change: (doc: Y.Doc) => void, options: { doc?: Y.Doc } = 
 		await client.waitForSync();
 		await waitFor(() => client.settled);
 		change(client.doc);
-		await waitFor(() => client.refusals.length > 0 || client.closeCodes.length > 0 || (client.settled && client.sentUpdates > 1));
+		await waitFor(
+			() => client.refusals.length > 0 || client.closeCodes.length > 0 || (client.settled && client.sentUpdates > 1)
+		);
 		await barrier();
 		return { refusals: client.refusals.map((refusal) => refusal.reason), closeCodes: [...client.closeCodes] };
 	} finally {
@@ -63,7 +65,9 @@ function expectUnchanged(stored: Y.Doc, seen: Y.Doc) {
 		expect(post).toMatchObject({ authorId: ada.userId, body: 'What came up for me was grief.' });
 		expect(post && 'reactions' in post ? post.reactions : []).toEqual([]);
 		expect(doc.getMap('facilitation').size).toBe(0);
-		expect([...doc.share.keys()].filter((name) => !['posts', 'rounds', 'facilitation', 'pins', 'locks'].includes(name))).toEqual([]);
+		expect(
+			[...doc.share.keys()].filter((name) => !['posts', 'rounds', 'facilitation', 'pins', 'locks'].includes(name))
+		).toEqual([]);
 	}
 }
 
@@ -215,7 +219,9 @@ describe('legitimate changes from the same person still go through', () => {
 			await client.waitForSaved();
 			await waitFor(() => getPost(observer.doc, own) !== null);
 			expect(getPost(await loadStoredDocument(document), own)).toMatchObject({ authorId: bea.userId });
-			expect((await loadStoredDocument(document)).getMap('posts').toJSON()).toEqual(observer.doc.getMap('posts').toJSON());
+			expect((await loadStoredDocument(document)).getMap('posts').toJSON()).toEqual(
+				observer.doc.getMap('posts').toJSON()
+			);
 			expect(listPosts(observer.doc).length).toBeGreaterThan(1);
 		} finally {
 			client.destroy();

@@ -55,52 +55,60 @@ async function resetStorage() {
 describe('starting with a wrong HEARTH_DATA_KEY', () => {
 	beforeAll(resetStorage);
 
-	it('refuses to start against a database with rows, saying what to do and naming no key', { timeout: 120_000 }, async () => {
-		await new DocumentStorage(db, testKeyring, 'test').append(groupDocumentName(generateId()), someUpdate());
-		const rowsBefore = await countRows();
+	it(
+		'refuses to start against a database with rows, saying what to do and naming no key',
+		{ timeout: 120_000 },
+		async () => {
+			await new DocumentStorage(db, testKeyring, 'test').append(groupDocumentName(generateId()), someUpdate());
+			const rowsBefore = await countRows();
 
-		const refusal = await spawnChildServer({ dataKey: wrongKey }).then(
-			() => null,
-			(error: Error) => error.message
-		);
-		expect(refusal).toMatch(/data keys? cannot open what this database holds/);
-		expect(refusal).toMatch(/HEARTH_DATA_KEYS_PREVIOUS/);
-		expect(refusal).not.toContain(wrongKey);
-		expect(refusal).not.toContain(TEST_DATA_KEY);
-		expect(await countRows()).toBe(rowsBefore);
+			const refusal = await spawnChildServer({ dataKey: wrongKey }).then(
+				() => null,
+				(error: Error) => error.message
+			);
+			expect(refusal).toMatch(/data keys? cannot open what this database holds/);
+			expect(refusal).toMatch(/HEARTH_DATA_KEYS_PREVIOUS/);
+			expect(refusal).not.toContain(wrongKey);
+			expect(refusal).not.toContain(TEST_DATA_KEY);
+			expect(await countRows()).toBe(rowsBefore);
 
-		// The right key still starts, and the refusal changed nothing it needs.
-		const child = await spawnChildServer();
-		await child.stop();
-	});
+			// The right key still starts, and the refusal changed nothing it needs.
+			const child = await spawnChildServer();
+			await child.stop();
+		}
+	);
 });
 
 describe('a database with no documents yet', () => {
 	beforeAll(resetStorage);
 
-	it('cannot be written with a key that does not match the check stored on the first start', { timeout: 120_000 }, async () => {
-		const first = await spawnChildServer();
-		await first.stop();
-		expect(await countRows()).toBe(0);
-		const [check] = await db.select().from(practiceSetting).where(eq(practiceSetting.key, 'data_key_check'));
-		expect(check.value).toMatchObject({ keyId: testKeyring.currentKeyId });
+	it(
+		'cannot be written with a key that does not match the check stored on the first start',
+		{ timeout: 120_000 },
+		async () => {
+			const first = await spawnChildServer();
+			await first.stop();
+			expect(await countRows()).toBe(0);
+			const [check] = await db.select().from(practiceSetting).where(eq(practiceSetting.key, 'data_key_check'));
+			expect(check.value).toMatchObject({ keyId: testKeyring.currentKeyId });
 
-		const refusal = await spawnChildServer({ dataKey: wrongKey }).then(
-			() => null,
-			(error: Error) => error.message
-		);
-		expect(refusal).toMatch(/data key does not match this database/);
-		expect(refusal).not.toContain(wrongKey);
-		// Not one row sealed with the wrong key, and the check still belongs to the right one.
-		expect(await countRows()).toBe(0);
-		const [after] = await db.select().from(practiceSetting).where(eq(practiceSetting.key, 'data_key_check'));
-		expect(after.value).toEqual(check.value);
+			const refusal = await spawnChildServer({ dataKey: wrongKey }).then(
+				() => null,
+				(error: Error) => error.message
+			);
+			expect(refusal).toMatch(/data key does not match this database/);
+			expect(refusal).not.toContain(wrongKey);
+			// Not one row sealed with the wrong key, and the check still belongs to the right one.
+			expect(await countRows()).toBe(0);
+			const [after] = await db.select().from(practiceSetting).where(eq(practiceSetting.key, 'data_key_check'));
+			expect(after.value).toEqual(check.value);
 
-		// In-process too: the check refuses before any server exists to take a write.
-		await expect(checkDataKeyring(db, new DataKeyring(Buffer.from(wrongKey, 'base64')))).rejects.toBeInstanceOf(
-			RefusedToStartError
-		);
-	});
+			// In-process too: the check refuses before any server exists to take a write.
+			await expect(checkDataKeyring(db, new DataKeyring(Buffer.from(wrongKey, 'base64')))).rejects.toBeInstanceOf(
+				RefusedToStartError
+			);
+		}
+	);
 });
 
 describe('keys that should work', () => {
@@ -129,7 +137,13 @@ describe('keys that should work', () => {
 		await resetStorage();
 		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-key-'));
 		try {
-			const settings = { dataKey: undefined, previousDataKeys: [], databaseUrl: undefined, dataDir, environment: 'development' as const };
+			const settings = {
+				dataKey: undefined,
+				previousDataKeys: [],
+				databaseUrl: undefined,
+				dataDir,
+				environment: 'development' as const
+			};
 			const generated = loadDataKeyring(settings, () => {});
 			await expect(checkDataKeyring(db, generated)).resolves.toBeUndefined();
 			await new DocumentStorage(db, generated, 'test').append(groupDocumentName(generateId()), someUpdate());
@@ -150,7 +164,10 @@ describe('a document sealed with a key the server does not have', () => {
 		const groupId = await groups.createGroup(robin);
 		const server = await startTestServer({ groups });
 		try {
-			await new DocumentStorage(db, new DataKeyring(randomBytes(32)), 'foreign').append(groupDocumentName(groupId), someUpdate());
+			await new DocumentStorage(db, new DataKeyring(randomBytes(32)), 'foreign').append(
+				groupDocumentName(groupId),
+				someUpdate()
+			);
 			const client = new TestClient(server, groupDocumentName(groupId), { person: robin });
 			expect(await client.waitForClose()).toBe(CloseCode.unreadable);
 			client.destroy();
@@ -159,4 +176,3 @@ describe('a document sealed with a key the server does not have', () => {
 		}
 	});
 });
-

@@ -39,7 +39,12 @@ export function parseFanOutNotice(payload: string): FanOutNotice | null {
 	}
 	if (kind === 'a') {
 		const bytes = Buffer.from(body, 'base64');
-		return { kind: 'awareness', instance, document, update: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+		return {
+			kind: 'awareness',
+			instance,
+			document,
+			update: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+		};
 	}
 	return null;
 }

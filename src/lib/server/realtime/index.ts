@@ -49,7 +49,9 @@ export const appHooks: RealtimeHooks = {
 	onRefuse: recordRefusedSocket,
 	afterUnloadDocument(document) {
 		if (document.kind !== 'group') return;
-		archiveFinishedThreads(document.groupId).catch((error) => log.error({ area: 'archive', error }, 'archiving a board failed'));
+		archiveFinishedThreads(document.groupId).catch((error) =>
+			log.error({ area: 'archive', error }, 'archiving a board failed')
+		);
 	}
 };
 

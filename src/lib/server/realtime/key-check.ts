@@ -67,10 +67,7 @@ async function checkCheckValue(db: Database, keyring: DataKeyring): Promise<void
 	if (stored.keyId !== keyring.currentKeyId) {
 		const sealed = keyring.seal(CHECK_TEXT, CHECK_DOCUMENT, 'check');
 		const value: StoredCheck = { keyId: sealed.keyId, sealed: Buffer.from(sealed.data).toString('base64') };
-		await db
-			.update(practiceSetting)
-			.set({ value, updatedAt: new Date() })
-			.where(eq(practiceSetting.key, CHECK_KEY));
+		await db.update(practiceSetting).set({ value, updatedAt: new Date() }).where(eq(practiceSetting.key, CHECK_KEY));
 	}
 }
 
@@ -84,7 +81,11 @@ async function readCheck(db: Database): Promise<StoredCheck | null> {
 
 function opens(keyring: DataKeyring, stored: StoredCheck): boolean {
 	try {
-		const plain = keyring.open({ keyId: stored.keyId, data: Buffer.from(stored.sealed, 'base64') }, CHECK_DOCUMENT, 'check');
+		const plain = keyring.open(
+			{ keyId: stored.keyId, data: Buffer.from(stored.sealed, 'base64') },
+			CHECK_DOCUMENT,
+			'check'
+		);
 		return Buffer.from(plain).equals(Buffer.from(CHECK_TEXT));
 	} catch (error) {
 		if (error instanceof UnreadableDataError) return false;

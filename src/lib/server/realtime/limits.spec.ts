@@ -19,13 +19,27 @@ import {
 } from '../../../../tests/realtime/harness';
 
 const JOURNAL_CAP = 1_500_000;
-const { server, groups, members: [ada, bea], groupId } = await startRealtimeCircle({
+const {
+	server,
+	groups,
+	members: [ada, bea],
+	groupId
+} = await startRealtimeCircle({
 	members: ['Ada', 'Bea'],
-	limits: { maxDocumentBytes: { group: 64 * 1024 * 1024, archive: 64 * 1024 * 1024, staff: 1_000_000, care: 1_000_000, journal: JOURNAL_CAP } }
+	limits: {
+		maxDocumentBytes: {
+			group: 64 * 1024 * 1024,
+			archive: 64 * 1024 * 1024,
+			staff: 1_000_000,
+			care: 1_000_000,
+			journal: JOURNAL_CAP
+		}
+	}
 });
 // Bea's journal, grown to about a megabyte: what she could make the server send again and again.
 await changeDocument(journalDocumentName(bea.userId), (doc) => {
-	for (let i = 0; i < 250; i++) createPost(doc, { authorId: bea.userId, body: `${i} `.padEnd(4000, 'words ') }, { now: Date.now() });
+	for (let i = 0; i < 250; i++)
+		createPost(doc, { authorId: bea.userId, body: `${i} `.padEnd(4000, 'words ') }, { now: Date.now() });
 });
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
@@ -74,7 +88,9 @@ describe('a document at its size limit', () => {
 describe('a burst of upgrades by one person', () => {
 	it('opens at most the per-person limit, counted from admission, not from when the document loaded', async () => {
 		const cal = await createPerson('Cal');
-		const sockets = Array.from({ length: 60 }, () => RawSocket.forDocument(server, journalDocumentName(cal.userId), cal));
+		const sockets = Array.from({ length: 60 }, () =>
+			RawSocket.forDocument(server, journalDocumentName(cal.userId), cal)
+		);
 		try {
 			await waitFor(
 				() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
@@ -83,7 +99,9 @@ describe('a burst of upgrades by one person', () => {
 			);
 			const open = sockets.filter((s) => s.closeCode === null);
 			expect(open.length).toBe(server.realtime.limits.maxConnectionsPerUser);
-			expect(new Set(sockets.filter((s) => s.closeCode !== null).map((s) => s.closeCode))).toEqual(new Set([CloseCode.tooMany]));
+			expect(new Set(sockets.filter((s) => s.closeCode !== null).map((s) => s.closeCode))).toEqual(
+				new Set([CloseCode.tooMany])
+			);
 		} finally {
 			for (const socket of sockets) socket.close();
 		}
@@ -108,11 +126,16 @@ describe('the per-person connection limit across processes', () => {
 			for (const socket of open.slice(0, 3)) socket.close();
 			const held = async () =>
 				(await connection.db.select().from(realtimeConnection).where(eq(realtimeConnection.userId, dee.userId))).length;
-			for (let tries = 0; (await held()) > open.length - 3 && tries < 200; tries++) await new Promise((r) => setTimeout(r, 50));
+			for (let tries = 0; (await held()) > open.length - 3 && tries < 200; tries++)
+				await new Promise((r) => setTimeout(r, 50));
 			expect(await held()).toBe(open.length - 3);
 			const late = RawSocket.forDocument(other, document, dee);
 			sockets.push(late);
-			await waitFor(() => late.closeCode !== null || late.messages.some((m) => m[0] === messageAccess), 20_000, 'the late socket');
+			await waitFor(
+				() => late.closeCode !== null || late.messages.some((m) => m[0] === messageAccess),
+				20_000,
+				'the late socket'
+			);
 			expect(late.closeCode).toBeNull();
 		} finally {
 			for (const socket of sockets) socket.close();
@@ -139,4 +162,3 @@ describe('connection slots of a process that died', () => {
 		await alive.releaseAll();
 	});
 });
-

@@ -10,11 +10,7 @@ export interface NotificationChannel {
 	 * Calls `onMessage` for every notification on `channel` and `onConnected` each time the listening
 	 * connection is (re)established: notifications sent while it was down are lost, so callers catch up then.
 	 */
-	listen(
-		channel: string,
-		onMessage: (payload: string) => void,
-		onConnected?: () => void
-	): Promise<() => Promise<void>>;
+	listen(channel: string, onMessage: (payload: string) => void, onConnected?: () => void): Promise<() => Promise<void>>;
 	notify(channel: string, payload: string): Promise<void>;
 }
 

@@ -31,25 +31,36 @@ for (let circle = 1; circle < 3; circle++) {
 }
 
 describe('a mass arrival', () => {
-	it('every client of several circles writes its first post at once: all saved, all converged, all stored', { timeout: 60_000 }, async () => {
-		const people = [robin, ...members];
-		const clients = documents.flatMap((document) => people.map((person) => ({ person, document, client: new TestClient(server, document, { person }) })));
-		try {
-			await Promise.all(clients.map(({ client }) => client.waitForSync(20_000)));
-			for (const { person, client } of clients) createPost(client.doc, { authorId: person.userId, body: `Arrived: ${person.name}.` });
-			await Promise.all(clients.map(({ client }) => client.waitForSaved(20_000)));
-			for (const { client } of clients) expect(client.refusals).toEqual([]);
-			for (const document of documents) {
-				const inRoom = clients.filter((entry) => entry.document === document);
-				await waitFor(() => inRoom.every(({ client }) => client.doc.getMap('posts').size === people.length), 20_000, 'convergence');
-				const stored = canonicalPosts(await loadStoredDocument(document));
-				for (const { client } of inRoom) expect(canonicalPosts(client.doc)).toBe(stored);
+	it(
+		'every client of several circles writes its first post at once: all saved, all converged, all stored',
+		{ timeout: 60_000 },
+		async () => {
+			const people = [robin, ...members];
+			const clients = documents.flatMap((document) =>
+				people.map((person) => ({ person, document, client: new TestClient(server, document, { person }) }))
+			);
+			try {
+				await Promise.all(clients.map(({ client }) => client.waitForSync(20_000)));
+				for (const { person, client } of clients)
+					createPost(client.doc, { authorId: person.userId, body: `Arrived: ${person.name}.` });
+				await Promise.all(clients.map(({ client }) => client.waitForSaved(20_000)));
+				for (const { client } of clients) expect(client.refusals).toEqual([]);
+				for (const document of documents) {
+					const inRoom = clients.filter((entry) => entry.document === document);
+					await waitFor(
+						() => inRoom.every(({ client }) => client.doc.getMap('posts').size === people.length),
+						20_000,
+						'convergence'
+					);
+					const stored = canonicalPosts(await loadStoredDocument(document));
+					for (const { client } of inRoom) expect(canonicalPosts(client.doc)).toBe(stored);
+				}
+				expect(server.errors).toEqual([]);
+			} finally {
+				for (const { client } of clients) client.destroy();
 			}
-			expect(server.errors).toEqual([]);
-		} finally {
-			for (const { client } of clients) client.destroy();
 		}
-	});
+	);
 });
 
 describe('two people racing a first write with one Yjs client id', () => {
@@ -70,7 +81,10 @@ describe('two people racing a first write with one Yjs client id', () => {
 				createPost(beaDoc, { authorId: bea.userId, body: 'Bea, second.' });
 			});
 			await waitFor(() => adaClient.settled && beaClient.settled, 10_000, 'answers');
-			const rows = await connection.db.select().from(realtimeClient).where(eq(realtimeClient.clientId, adaDoc.clientID));
+			const rows = await connection.db
+				.select()
+				.from(realtimeClient)
+				.where(eq(realtimeClient.clientId, adaDoc.clientID));
 			const owners = rows.filter((row) => row.document === document).map((row) => row.userId);
 			expect(owners).toHaveLength(1);
 			const stored = JSON.stringify((await loadStoredDocument(document)).getMap('posts').toJSON());

@@ -51,7 +51,10 @@ describe('a server killed with SIGKILL right after acknowledging an update', () 
 		const reader = new TestClient(restarted, document, { person: robin });
 		try {
 			await reader.waitForSync();
-			expect(getPost(reader.doc, postId)).toMatchObject({ authorId: ada.userId, body: 'Saved, then the power went out.' });
+			expect(getPost(reader.doc, postId)).toMatchObject({
+				authorId: ada.userId,
+				body: 'Saved, then the power went out.'
+			});
 		} finally {
 			reader.destroy();
 			await restarted.stop();

@@ -85,7 +85,8 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage | null {
 			const step = decoding.readVarUint(decoder);
 			const payload = decoding.readVarUint8Array(decoder);
 			if (step === syncStep1) message = { type: 'sync-step-1', stateVector: payload };
-			else if (step === syncStep2 || step === syncUpdate) message = { type: 'update', update: payload, answer: step === syncStep2 };
+			else if (step === syncStep2 || step === syncUpdate)
+				message = { type: 'update', update: payload, answer: step === syncStep2 };
 		} else if (type === messageAwareness) {
 			message = { type: 'awareness', update: decoding.readVarUint8Array(decoder) };
 		} else if (type === messageQueryAwareness) {
@@ -115,7 +116,11 @@ export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 		const clock = decoding.readVarUint(decoder);
 		const parsed: unknown = JSON.parse(decoding.readVarString(decoder));
 		const state =
-			parsed === null ? null : typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+			parsed === null
+				? null
+				: typeof parsed === 'object' && !Array.isArray(parsed)
+					? (parsed as Record<string, unknown>)
+					: {};
 		entries.push({ clientId, clock, state });
 	}
 	return entries;

@@ -4,14 +4,13 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { createPost, listPosts } from '$lib/board/posts';
 import { encodeSyncStep2, encodeSyncUpdate, messageRefused, messageSaved } from './protocol';
-import {
-	RawSocket,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { RawSocket, loadStoredDocument, startRealtimeCircle, waitFor } from '../../../../tests/realtime/harness';
 
-const { server, members: [ada], document } = await startRealtimeCircle({ members: ['Ada'] });
+const {
+	server,
+	members: [ada],
+	document
+} = await startRealtimeCircle({ members: ['Ada'] });
 
 /** The acknowledgements a raw socket has received, as [type, seq]. */
 function answers(socket: RawSocket): [number, number][] {
@@ -59,7 +58,11 @@ describe('a client reconnecting with offline changes', () => {
 			[messageRefused, 2]
 		]);
 		expect(socket.refusals).toEqual(['incomplete', 'incomplete']);
-		expect(listPosts(await loadStoredDocument(document)).some((post) => post.state === 'live' && post.body.startsWith('Depends'))).toBe(false);
+		expect(
+			listPosts(await loadStoredDocument(document)).some(
+				(post) => post.state === 'live' && post.body.startsWith('Depends')
+			)
+		).toBe(false);
 		socket.close();
 	});
 });

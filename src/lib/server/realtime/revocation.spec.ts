@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { createPost, getPost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { session } from '$lib/server/db/schema';
-import { generateSessionToken, hashSessionToken, invalidateSession, invalidateUserSessions } from '$lib/server/auth/sessions';
+import {
+	generateSessionToken,
+	hashSessionToken,
+	invalidateSession,
+	invalidateUserSessions
+} from '$lib/server/auth/sessions';
 import { CloseCode } from './protocol';
 import {
 	TestClient,

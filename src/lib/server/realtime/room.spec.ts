@@ -73,7 +73,11 @@ async function setup() {
 	const room = await Room.load(NAME, parseDocumentName(NAME)!, {
 		storage: storage as unknown as DocumentStorage,
 		policy: checkUpdate,
-		limits: { maxAwarenessStateBytes: 4096, maxAwarenessClientsPerConnection: 4, maxDocumentBytes: defaultLimits.maxDocumentBytes },
+		limits: {
+			maxAwarenessStateBytes: 4096,
+			maxAwarenessClientsPerConnection: 4,
+			maxDocumentBytes: defaultLimits.maxDocumentBytes
+		},
 		relayAwareness: () => {},
 		afterStore: () => {},
 		log: { warn: () => {}, error: () => {} }
@@ -130,18 +134,28 @@ describe('one document per room', () => {
 		room.join(bea);
 		const adaDoc = new Y.Doc();
 		let postId = '';
-		expect(await room.receiveUpdate(ada, write(adaDoc, (doc) => (postId = createPost(doc, { authorId: ADA, body: 'Mine.' }))))).toEqual({
+		expect(
+			await room.receiveUpdate(
+				ada,
+				write(adaDoc, (doc) => (postId = createPost(doc, { authorId: ADA, body: 'Mine.' })))
+			)
+		).toEqual({
 			kind: 'saved'
 		});
 		// Another process stores a post; its notice has not arrived here.
 		const otherDoc = new Y.Doc();
 		Y.applyUpdate(otherDoc, Y.encodeStateAsUpdate(adaDoc));
 		let otherPost = '';
-		storage.rows.push(write(otherDoc, (doc) => (otherPost = createPost(doc, { authorId: CY, body: 'From elsewhere.' }))));
+		storage.rows.push(
+			write(otherDoc, (doc) => (otherPost = createPost(doc, { authorId: CY, body: 'From elsewhere.' })))
+		);
 
 		const beaDoc = new Y.Doc();
 		Y.applyUpdate(beaDoc, Y.encodeStateAsUpdate(adaDoc));
-		const refused = await room.receiveUpdate(bea, write(beaDoc, (doc) => editPost(doc, postId, 'Rewritten.')));
+		const refused = await room.receiveUpdate(
+			bea,
+			write(beaDoc, (doc) => editPost(doc, postId, 'Rewritten.'))
+		);
 		expect(refused.kind).toBe('refused');
 		await forwarded();
 		// Ada has the other process's post now, and not Bea's edit.
@@ -168,7 +182,10 @@ describe('one document per room', () => {
 		const svBefore = room.stateVector();
 		storage.failAppends = true;
 		let postId = '';
-		const pending = room.receiveUpdate(ada, write(adaDoc, (doc) => (postId = createPost(doc, { authorId: ADA, body: 'Lost.' }))));
+		const pending = room.receiveUpdate(
+			ada,
+			write(adaDoc, (doc) => (postId = createPost(doc, { authorId: ADA, body: 'Lost.' })))
+		);
 		// While it is being stored (the document holds it already): a sync answer waits for the outcome, a
 		// joining client gets the state vector from before it.
 		await new Promise((resolve) => setTimeout(resolve, 1));
@@ -215,13 +232,19 @@ describe('the pipeline', () => {
 		for (const person of people) expect(person.received).toHaveLength(0);
 
 		expect(await Promise.all(verdicts)).toEqual(people.map(() => ({ kind: 'saved' })));
-		expect(storage.rows.map((row) => Y.decodeUpdate(row).structs[0].id.client)).toEqual(docs.map((doc) => doc.clientID));
+		expect(storage.rows.map((row) => Y.decodeUpdate(row).structs[0].id.client)).toEqual(
+			docs.map((doc) => doc.clientID)
+		);
 		await forwarded();
 		for (const [index, person] of people.entries()) {
 			const view = new Y.Doc();
 			Y.applyUpdate(view, updates[index]);
 			for (const message of person.received) Y.applyUpdate(view, syncUpdateOf(message));
-			expect(ids.map((id) => getPost(view, id))).toMatchObject([{ body: 'Post 0.' }, { body: 'Post 1.' }, { body: 'Post 2.' }]);
+			expect(ids.map((id) => getPost(view, id))).toMatchObject([
+				{ body: 'Post 0.' },
+				{ body: 'Post 1.' },
+				{ body: 'Post 2.' }
+			]);
 		}
 		await room.close();
 	});
@@ -257,7 +280,8 @@ describe('the pipeline', () => {
 		const stored = new Y.Doc();
 		for (const row of storage.rows) Y.applyUpdate(stored, row);
 		expect(stored.getMap('posts').size).toBe(4);
-		for (const doc of [...docs, room.doc]) expect(doc.getMap('posts').toJSON()).toEqual(stored.getMap('posts').toJSON());
+		for (const doc of [...docs, room.doc])
+			expect(doc.getMap('posts').toJSON()).toEqual(stored.getMap('posts').toJSON());
 		await room.close();
 	});
 
@@ -276,10 +300,7 @@ describe('the pipeline', () => {
 			createPost(doc, { authorId: BEA, body: 'And this.' });
 		});
 		const verdicts = await Promise.all([room.receiveUpdate(ada, adaPost), room.receiveUpdate(bea, beaPost)]);
-		expect(verdicts).toEqual([
-			{ kind: 'saved' },
-			{ kind: 'refused', reason: 'client-id', violation: true }
-		]);
+		expect(verdicts).toEqual([{ kind: 'saved' }, { kind: 'refused', reason: 'client-id', violation: true }]);
 		expect(storage.bindings.get(adaDoc.clientID)).toBe(ADA);
 		expect(storage.rows).toHaveLength(1);
 		await room.close();

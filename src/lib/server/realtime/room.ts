@@ -173,7 +173,10 @@ export class Room {
 	}
 
 	static async load(name: string, document: ParsedDocumentName, deps: RoomDependencies): Promise<Room> {
-		const [{ doc, bytes }, bindings] = await Promise.all([loadDoc(deps.storage, name), deps.storage.loadClientBindings(name)]);
+		const [{ doc, bytes }, bindings] = await Promise.all([
+			loadDoc(deps.storage, name),
+			deps.storage.loadClientBindings(name)
+		]);
 		const room = new Room(name, document, doc, bindings, deps);
 		room.#bytes = bytes;
 		return room;
@@ -260,7 +263,8 @@ export class Room {
 			await this.#clean();
 			try {
 				// A client with nothing asks for everything: encode that once per version of the document.
-				if (stateVector.length === 1 && stateVector[0] === 0) return (this.#fullState ??= Y.encodeStateAsUpdate(this.#doc));
+				if (stateVector.length === 1 && stateVector[0] === 0)
+					return (this.#fullState ??= Y.encodeStateAsUpdate(this.#doc));
 				return Y.encodeStateAsUpdate(this.#doc, stateVector);
 			} catch {
 				return null;
@@ -279,7 +283,11 @@ export class Room {
 		if (this.closed) return { kind: 'failed' };
 		if (!(await this.#cleanOrFail())) return { kind: 'failed' };
 		let judged = await this.#tryUpdate(member, update);
-		if ('kind' in judged && judged.kind === 'refused' && (judged.reason === 'client-id' || judged.reason === 'incomplete')) {
+		if (
+			'kind' in judged &&
+			judged.kind === 'refused' &&
+			(judged.reason === 'client-id' || judged.reason === 'incomplete')
+		) {
 			// The update may only be ahead of us: a change stored by another process whose notice has not
 			// arrived yet, which the client saw there before reconnecting here. Catch up and look again.
 			if (!(await this.#cleanOrFail())) return { kind: 'failed' };
@@ -351,7 +359,8 @@ export class Room {
 				claim: { userId: member.userId, clientIds: check.newClients }
 			})
 			.then(
-				(stored) => this.#afterCommit(entry, stored, { member, change, deletes, removesEntry, newClients: check.newClients }),
+				(stored) =>
+					this.#afterCommit(entry, stored, { member, change, deletes, removesEntry, newClients: check.newClients }),
 				(error: unknown) => this.#afterFailedCommit(entry, error, deletes, check.newClients)
 			);
 		this.#commits.add(committed);

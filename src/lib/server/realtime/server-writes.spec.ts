@@ -16,7 +16,13 @@ import {
 	waitFor
 } from '../../../../tests/realtime/harness';
 
-const { server, groups, facilitator: robin, members: [ada], groupId } = await startRealtimeCircle({ members: ['Ada'] });
+const {
+	server,
+	groups,
+	facilitator: robin,
+	members: [ada],
+	groupId
+} = await startRealtimeCircle({ members: ['Ada'] });
 
 describe('changeDocument', () => {
 	it('stores the change before returning and shows it live to connected clients', async () => {
@@ -24,7 +30,9 @@ describe('changeDocument', () => {
 		const client = new TestClient(server, name, { person: ada });
 		try {
 			await client.waitForSync();
-			const postId = await changeDocument(name, (doc) => createPost(doc, { authorId: robin.userId, body: 'Welcome, all' }));
+			const postId = await changeDocument(name, (doc) =>
+				createPost(doc, { authorId: robin.userId, body: 'Welcome, all' })
+			);
 			// Durable: it is in PostgreSQL as soon as the call returns.
 			const stored = await loadStoredDocument(name);
 			expect(getPost(stored, postId)?.state).toBe('live');

@@ -101,7 +101,8 @@ export function changeDocument<T>(name: string, change: (doc: Y.Doc) => T): Prom
  */
 export function changeDocuments<T>(names: string[], change: (docs: Y.Doc[]) => T): Promise<T> {
 	const parsed = names.map((name) => parseDocumentName(name));
-	if (parsed.some((p) => !p) || new Set(names).size !== names.length) throw new TypeError('Not distinct document names');
+	if (parsed.some((p) => !p) || new Set(names).size !== names.length)
+		throw new TypeError('Not distinct document names');
 	// Every writer takes the queues in the same (sorted) order, so two of them never wait for each other.
 	const ordered = [...names].sort();
 	const run = ordered.reduceRight<() => Promise<T>>(
@@ -138,7 +139,12 @@ export function changeDocuments<T>(names: string[], change: (docs: Y.Doc[]) => T
 				const together = names.flatMap((name, index) =>
 					changes[index].length === 0
 						? []
-						: [{ document: name, update: changes[index].length === 1 ? changes[index][0] : Y.mergeUpdates(changes[index]) }]
+						: [
+								{
+									document: name,
+									update: changes[index].length === 1 ? changes[index][0] : Y.mergeUpdates(changes[index])
+								}
+							]
 				);
 				if (together.length > 0) await writer.appendTogether(together);
 				return result;

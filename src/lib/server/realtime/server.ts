@@ -136,7 +136,10 @@ export class RealtimeServer {
 				// The connection slot an admission holds lives as long as the socket, whichever way it goes.
 				let slot = admission.ok ? admission.slotId : null;
 				const release = () => {
-					if (slot) this.#slots.release(slot).catch((error) => this.#log.error('giving back a connection slot failed', { error }));
+					if (slot)
+						this.#slots
+							.release(slot)
+							.catch((error) => this.#log.error('giving back a connection slot failed', { error }));
 					slot = null;
 				};
 				socket.once('close', release);

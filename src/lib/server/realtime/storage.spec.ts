@@ -54,7 +54,9 @@ describe('stored bytes', () => {
 			expect(() => testKeyring.open(row, 'group:aaaaaaaaaaaaaaaaaaaaaaaa', 'update')).toThrow();
 			expect(() => new DataKeyring(new Uint8Array(32).fill(7)).open(row, document, 'update')).toThrow();
 		}
-		expect(getPost(await loadStoredDocument(document), [...(await loadStoredDocument(document)).getMap('posts').keys()][0])).toMatchObject({ body: SECRET });
+		expect(
+			getPost(await loadStoredDocument(document), [...(await loadStoredDocument(document)).getMap('posts').keys()][0])
+		).toMatchObject({ body: SECRET });
 	});
 });
 
@@ -69,7 +71,9 @@ describe('an idle document', () => {
 		const client = new TestClient(server, document, { person: robin });
 		try {
 			await client.waitForSync();
-			expect([...client.doc.getMap('posts').values()].map((post) => (post as Y.Map<unknown>).get('body'))).toEqual([SECRET]);
+			expect([...client.doc.getMap('posts').values()].map((post) => (post as Y.Map<unknown>).get('body'))).toEqual([
+				SECRET
+			]);
 		} finally {
 			client.destroy();
 		}
@@ -117,7 +121,9 @@ describe('compaction', () => {
 
 	it('commits appends from many documents together, each with its own row, and a refused row fails alone', async () => {
 		const storage = new DocumentStorage(connection.db, testKeyring, 'test');
-		const names = ['dddddddddddddddddddddddd', 'eeeeeeeeeeeeeeeeeeeeeeee', 'ffffffffffffffffffffffff'].map(groupDocumentName);
+		const names = ['dddddddddddddddddddddddd', 'eeeeeeeeeeeeeeeeeeeeeeee', 'ffffffffffffffffffffffff'].map(
+			groupDocumentName
+		);
 		const doc = new Y.Doc();
 		const updates: Uint8Array[] = [];
 		doc.on('update', (update: Uint8Array) => updates.push(update));
@@ -127,9 +133,9 @@ describe('compaction', () => {
 			() => 'stored',
 			() => 'refused'
 		);
-		const appended = (await Promise.all(names.flatMap((name) => updates.map((update) => storage.append(name, update))))).map(
-			(result) => (result.stored ? result.id : NaN)
-		);
+		const appended = (
+			await Promise.all(names.flatMap((name) => updates.map((update) => storage.append(name, update))))
+		).map((result) => (result.stored ? result.id : NaN));
 		expect(await refused).toBe('refused');
 		expect(new Set(appended).size).toBe(appended.length);
 		for (const [index, name] of names.entries()) {
@@ -165,7 +171,9 @@ describe('client ids claimed with the update', () => {
 	it('an update refused for its client id stores none of the later ones of its sequence', async () => {
 		const storage = new DocumentStorage(connection.db, testKeyring, 'test');
 		const name = groupDocumentName('gggggggggggggggggggggggg');
-		expect(await storage.append(name, new Uint8Array([0, 0]), { claim: { userId: robin.userId, clientIds: [77] } })).toMatchObject({
+		expect(
+			await storage.append(name, new Uint8Array([0, 0]), { claim: { userId: robin.userId, clientIds: [77] } })
+		).toMatchObject({
 			stored: true
 		});
 		const sequence = new AppendSequence();
@@ -180,7 +188,9 @@ describe('client ids claimed with the update', () => {
 		for (const later of outcomes.slice(2)) {
 			expect(later.status === 'rejected' && later.reason instanceof SequenceBrokenError).toBe(true);
 		}
-		await expect(storage.append(name, new Uint8Array([0, 0]), { sequence })).rejects.toBeInstanceOf(SequenceBrokenError);
+		await expect(storage.append(name, new Uint8Array([0, 0]), { sequence })).rejects.toBeInstanceOf(
+			SequenceBrokenError
+		);
 		const rows = await connection.db.select().from(realtimeUpdate).where(eq(realtimeUpdate.document, name));
 		expect(rows).toHaveLength(2);
 	});

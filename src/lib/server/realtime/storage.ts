@@ -107,7 +107,6 @@ function isStatementError(error: unknown): boolean {
 	return false;
 }
 
-
 export class DocumentStorage {
 	readonly #db: Database;
 	readonly #keyring: DataKeyring;
@@ -232,7 +231,8 @@ export class DocumentStorage {
 				append.reject(new SequenceBrokenError());
 				continue;
 			}
-			const fits = batch.length < MAX_BATCH_ROWS && (batch.length === 0 || bytes + append.data.byteLength <= MAX_BATCH_BYTES);
+			const fits =
+				batch.length < MAX_BATCH_ROWS && (batch.length === 0 || bytes + append.data.byteLength <= MAX_BATCH_BYTES);
 			if (held.has(append.document) || !fits) {
 				// Its document's later rows must not overtake it.
 				held.add(append.document);
@@ -350,7 +350,10 @@ export class DocumentStorage {
 			)
 			${stored}`;
 		const result = await this.#db.execute(statement);
-		return matchResults(batch, rowsOf<{ id: number | string | null; document: string; refused_ord: number | null }>(result));
+		return matchResults(
+			batch,
+			rowsOf<{ id: number | string | null; document: string; refused_ord: number | null }>(result)
+		);
 	}
 
 	async loadClientBindings(document: string): Promise<Map<number, string>> {
@@ -454,8 +457,14 @@ function matchResults(
 export async function listStoredDocuments(db: Database, prefix: string): Promise<string[]> {
 	const pattern = `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 	const rows = await union(
-		db.selectDistinct({ document: realtimeSnapshot.document }).from(realtimeSnapshot).where(like(realtimeSnapshot.document, pattern)),
-		db.selectDistinct({ document: realtimeUpdate.document }).from(realtimeUpdate).where(like(realtimeUpdate.document, pattern))
+		db
+			.selectDistinct({ document: realtimeSnapshot.document })
+			.from(realtimeSnapshot)
+			.where(like(realtimeSnapshot.document, pattern)),
+		db
+			.selectDistinct({ document: realtimeUpdate.document })
+			.from(realtimeUpdate)
+			.where(like(realtimeUpdate.document, pattern))
 	);
 	return rows.map((row) => row.document).sort();
 }

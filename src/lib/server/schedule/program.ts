@@ -100,9 +100,14 @@ export function presentSession(session: ProgramSession, timeZone: string) {
 }
 
 async function getGroupZone(tx: Database, groupId: string): Promise<string> {
-	const [row] = await tx.select({ timeZone: group.timeZone, lifecycle: group.lifecycle }).from(group).where(eq(group.id, groupId)).for('update');
+	const [row] = await tx
+		.select({ timeZone: group.timeZone, lifecycle: group.lifecycle })
+		.from(group)
+		.where(eq(group.id, groupId))
+		.for('update');
 	if (!row) throw new NotInGroupError();
-	if (row.lifecycle === 'archived') throw new GroupRuleError('This group is archived; its schedule can no longer change.');
+	if (row.lifecycle === 'archived')
+		throw new GroupRuleError('This group is archived; its schedule can no longer change.');
 	return row.timeZone;
 }
 

@@ -58,7 +58,15 @@ describe('the setup code', () => {
 
 	it('stops working once the admin exists', async () => {
 		const code = (await openSetup())!;
-		await connection.db.insert(user).values({ id: generateId(), email: `${generateId()}@example.org`, displayName: 'Admin', passwordHash: 'x', role: 'admin' });
+		await connection.db
+			.insert(user)
+			.values({
+				id: generateId(),
+				email: `${generateId()}@example.org`,
+				displayName: 'Admin',
+				passwordHash: 'x',
+				role: 'admin'
+			});
 		expect(await openSetup()).toBeNull();
 		expect(await checkSetupCode(code, '203.0.113.3')).toBe('wrong');
 		await closeSetup();

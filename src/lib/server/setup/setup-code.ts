@@ -49,7 +49,10 @@ function hashCode(code: string): string {
 }
 
 function hashAddress(address: string): string {
-	return createHash('sha256').update(`hearth.setup-address.v1:${toNetwork(address)}`).digest('hex').slice(0, 32);
+	return createHash('sha256')
+		.update(`hearth.setup-address.v1:${toNetwork(address)}`)
+		.digest('hex')
+		.slice(0, 32);
 }
 
 /** An IPv6 address counts as its /64, which one household or server usually holds whole; IPv4 as itself. */
@@ -59,7 +62,12 @@ function toNetwork(address: string): string {
 	const left = head ? head.split(':') : [];
 	const right = tail ? tail.split(':') : [];
 	const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-	return groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':') + '::/64';
+	return (
+		groups
+			.slice(0, 4)
+			.map((group) => group.replace(/^0+(?=.)/, ''))
+			.join(':') + '::/64'
+	);
 }
 
 /** What a person typed, as the code is stored: capitals, without spaces or dashes. */
@@ -134,7 +142,10 @@ type Transaction = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
 /** The setup row, locked for this transaction (created empty if missing, so there is a row to lock). */
 async function lockState(tx: Transaction): Promise<SetupState> {
-	await tx.insert(practiceSetting).values({ key: KEY, value: { codes: [], failures: [] } }).onConflictDoNothing();
+	await tx
+		.insert(practiceSetting)
+		.values({ key: KEY, value: { codes: [], failures: [] } })
+		.onConflictDoNothing();
 	const [row] = await tx
 		.select({ value: practiceSetting.value })
 		.from(practiceSetting)

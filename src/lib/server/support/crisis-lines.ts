@@ -19,14 +19,14 @@ export const DEFAULT_CRISIS_LINES: CrisisLine[] = [
 ];
 
 function isCrisisLines(value: unknown): value is CrisisLine[] {
-	return (
-		Array.isArray(value) &&
-		value.every((line) => typeof line?.name === 'string' && typeof line?.how === 'string')
-	);
+	return Array.isArray(value) && value.every((line) => typeof line?.name === 'string' && typeof line?.how === 'string');
 }
 
 export async function getCrisisLines(): Promise<CrisisLine[]> {
-	const [row] = await db.select({ value: practiceSetting.value }).from(practiceSetting).where(eq(practiceSetting.key, KEY));
+	const [row] = await db
+		.select({ value: practiceSetting.value })
+		.from(practiceSetting)
+		.where(eq(practiceSetting.key, KEY));
 	return row && isCrisisLines(row.value) && row.value.length > 0 ? row.value : DEFAULT_CRISIS_LINES;
 }
 
@@ -39,12 +39,15 @@ export function parseCrisisLines(text: string): CrisisLine[] | string {
 		.split('\n')
 		.map((line) => line.trim())
 		.filter(Boolean);
-	if (lines.length === 0) return 'Add at least one line, for example “988 Suicide & Crisis Lifeline | Call or text 988”.';
-	if (lines.length > MAX_LINES) return `Keep it to ${MAX_LINES} lines or fewer, so people in crisis find theirs quickly.`;
+	if (lines.length === 0)
+		return 'Add at least one line, for example “988 Suicide & Crisis Lifeline | Call or text 988”.';
+	if (lines.length > MAX_LINES)
+		return `Keep it to ${MAX_LINES} lines or fewer, so people in crisis find theirs quickly.`;
 	const parsed: CrisisLine[] = [];
 	for (const line of lines) {
 		const [name, how, ...rest] = line.split('|').map((part) => part.trim());
-		if (!name || !how || rest.length > 0) return `Write each line as “name | how to reach it”: “${line.slice(0, 60)}” is missing one.`;
+		if (!name || !how || rest.length > 0)
+			return `Write each line as “name | how to reach it”: “${line.slice(0, 60)}” is missing one.`;
 		if (line.length > MAX_CHARS) return `Each line can be at most ${MAX_CHARS} characters.`;
 		parsed.push({ name, how });
 	}
@@ -60,7 +63,10 @@ export async function setCrisisLines(input: { actorId: string; lines: CrisisLine
 	await db
 		.insert(practiceSetting)
 		.values({ key: KEY, value: input.lines, updatedAt: now, updatedBy: input.actorId })
-		.onConflictDoUpdate({ target: practiceSetting.key, set: { value: input.lines, updatedAt: now, updatedBy: input.actorId } });
+		.onConflictDoUpdate({
+			target: practiceSetting.key,
+			set: { value: input.lines, updatedAt: now, updatedBy: input.actorId }
+		});
 	await recordAudit({
 		action: 'practice.crisis_lines_changed',
 		actorId: input.actorId,

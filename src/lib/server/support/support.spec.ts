@@ -17,7 +17,9 @@ describe('crisis lines', () => {
 		expect(await getCrisisLines()).toEqual(DEFAULT_CRISIS_LINES);
 		expect(DEFAULT_CRISIS_LINES[0]).toMatchObject({ how: 'Call or text 988' });
 		const adminId = generateId();
-		await connection.db.insert(user).values({ id: adminId, email: `${adminId}@example.org`, displayName: 'Admin', passwordHash: 'x', role: 'admin' });
+		await connection.db
+			.insert(user)
+			.values({ id: adminId, email: `${adminId}@example.org`, displayName: 'Admin', passwordHash: 'x', role: 'admin' });
 		const lines = parseCrisisLines('Samaritans | Call 116 123\nShout | Text SHOUT to 85258');
 		expect(lines).toEqual([
 			{ name: 'Samaritans', how: 'Call 116 123' },

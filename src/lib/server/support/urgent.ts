@@ -54,10 +54,15 @@ export type UrgentMessageResult = {
  * the care space is their line to the facilitators. Returns once the message and its alert are stored;
  * throws ModerationError (saying so, having stored neither) when they cannot be.
  */
-export async function sendUrgentMessage(input: { groupId: string; userId: string; body: string }): Promise<UrgentMessageResult> {
+export async function sendUrgentMessage(input: {
+	groupId: string;
+	userId: string;
+	body: string;
+}): Promise<UrgentMessageResult> {
 	const access = await getGroupAccess(input.userId, input.groupId);
 	if (access?.role !== 'member') throw new NotInGroupError();
-	if (access.lifecycle === 'archived') throw new ModerationError('This group is archived. Please use the crisis lines above.');
+	if (access.lifecycle === 'archived')
+		throw new ModerationError('This group is archived. Please use the crisis lines above.');
 	const problem = describeBodyProblem(input.body);
 	if (problem) throw new ModerationError(problem);
 	const document = careDocumentName(input.groupId, input.userId);
@@ -100,7 +105,8 @@ export async function sendUrgentMessage(input: { groupId: string; userId: string
 async function emailFacilitators(groupId: string, alertId: string, userIds: string[]): Promise<void> {
 	let failed = userIds.length;
 	try {
-		const rows = userIds.length > 0 ? await db.select({ email: user.email }).from(user).where(inArray(user.id, userIds)) : [];
+		const rows =
+			userIds.length > 0 ? await db.select({ email: user.email }).from(user).where(inArray(user.id, userIds)) : [];
 		const { mailFrom, origin } = getConfig();
 		const transport = createMailTransport();
 		try {

@@ -21,7 +21,11 @@ export const actions: Actions = {
 		if (isRefused(input)) return input;
 		const check = await checkSetupCode(input.setupCode, event.getClientAddress());
 		if (check === 'throttled') {
-			return fail(429, { message: 'Too many wrong setup codes. Please wait 15 minutes, then try again.', displayName, email });
+			return fail(429, {
+				message: 'Too many wrong setup codes. Please wait 15 minutes, then try again.',
+				displayName,
+				email
+			});
 		}
 		if (check === 'throttled-everywhere') {
 			return fail(429, {
@@ -34,7 +38,8 @@ export const actions: Actions = {
 		}
 		if (check === 'wrong') {
 			return fail(400, {
-				message: 'That setup code is not right. Copy it from the console where Hearth was started (for example the terminal running npm start).',
+				message:
+					'That setup code is not right. Copy it from the console where Hearth was started (for example the terminal running npm start).',
 				displayName,
 				email
 			});

@@ -59,7 +59,8 @@ export const actions: Actions = {
 		const input = parseForm(form, signInForm, { action: 'signIn', ...readTyped(form, 'email') });
 		if (isRefused(input)) return input;
 		const result = await signIn(event, { ...input, via: 'invitation' });
-		if (result.kind === 'refused') return fail(result.status, { action: 'signIn', email: input.email, message: result.message });
+		if (result.kind === 'refused')
+			return fail(result.status, { action: 'signIn', email: input.email, message: result.message });
 		return { action: 'signIn' };
 	},
 	accept: async (event) => {

@@ -64,7 +64,10 @@ export const memberMute = pgTable(
 		/** The facilitator who set it; the automatic unmute is recorded in their name. */
 		mutedBy: text('muted_by').notNull()
 	},
-	(table) => [uniqueIndex('member_mute_group_user_idx').on(table.groupId, table.userId), index('member_mute_until_idx').on(table.until)]
+	(table) => [
+		uniqueIndex('member_mute_group_user_idx').on(table.groupId, table.userId),
+		index('member_mute_until_idx').on(table.until)
+	]
 );
 
 /**

@@ -1,13 +1,4 @@
-import {
-	bigint,
-	bigserial,
-	customType,
-	index,
-	pgTable,
-	primaryKey,
-	text,
-	timestamp
-} from 'drizzle-orm/pg-core';
+import { bigint, bigserial, customType, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { user } from './auth';
 
 /**
@@ -81,5 +72,8 @@ export const realtimeConnection = pgTable(
 		userId: text('user_id').notNull(),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
 	},
-	(table) => [index('realtime_connection_user_idx').on(table.userId), index('realtime_connection_instance_idx').on(table.instanceId)]
+	(table) => [
+		index('realtime_connection_user_idx').on(table.userId),
+		index('realtime_connection_instance_idx').on(table.instanceId)
+	]
 );

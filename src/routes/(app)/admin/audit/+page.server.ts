@@ -24,7 +24,13 @@ export const load: PageServerLoad = async (event) => {
 		limit: PAGE_SIZE
 	});
 	const events = await presentAuditEvents(rows);
-	const filter = { action: isAuditAction(action) ? action : '', from: DATE.test(from) ? from : '', to: DATE.test(to) ? to : '', group: groupId, actor: actorId };
+	const filter = {
+		action: isAuditAction(action) ? action : '',
+		from: DATE.test(from) ? from : '',
+		to: DATE.test(to) ? to : '',
+		group: groupId,
+		actor: actorId
+	};
 	const older = new URLSearchParams(Object.entries(filter).filter(([, v]) => v));
 	if (rows.length === PAGE_SIZE) older.set('before', String(rows[rows.length - 1].id));
 	return {

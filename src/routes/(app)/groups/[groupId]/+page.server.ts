@@ -25,7 +25,9 @@ export const load: PageServerLoad = async (event) => {
 		role: access.role,
 		muted: access.muted,
 		canWrite: access.canWrite,
-		nextSession: next && (({ label, when, state }) => ({ label, when, inProgress: state === 'in_progress' }))(presentSession(next, zone)),
+		nextSession:
+			next &&
+			(({ label, when, state }) => ({ label, when, inProgress: state === 'in_progress' }))(presentSession(next, zone)),
 		facilitators: members
 			.filter((m) => m.active && m.role === 'facilitator')
 			.map((m) => ({ userId: m.userId, displayName: m.displayName, label: m.facilitatorLabel })),

@@ -2,7 +2,12 @@ import { fail, redirect } from '@sveltejs/kit';
 import { requireFacilitator, requireGroupMember } from '$lib/server/groups/access';
 import { isRefused, parseForm } from '$lib/server/forms';
 import { publishAgreementForm, signatureForm } from '$lib/server/groups/forms';
-import { getCurrentAgreement, getLatestSignature, publishAgreement, signAgreement } from '$lib/server/groups/agreements';
+import {
+	getCurrentAgreement,
+	getLatestSignature,
+	publishAgreement,
+	signAgreement
+} from '$lib/server/groups/agreements';
 import { getGroup } from '$lib/server/groups/groups';
 import { declineAgreement } from '$lib/server/groups/membership';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
@@ -21,7 +26,10 @@ export const load: PageServerLoad = async (event) => {
 		needsSignature: access.needsSignature,
 		canEdit: access.role === 'facilitator' && access.lifecycle !== 'archived',
 		agreement: current && { version: current.version, kind: current.kind, body: current.body },
-		signature: signature && { version: signature.version, signedAt: formatSessionTime(signature.signedAt, group!.timeZone) },
+		signature: signature && {
+			version: signature.version,
+			signedAt: formatSessionTime(signature.signedAt, group!.timeZone)
+		},
 		hasSignedBefore: signature !== null
 	};
 };
@@ -39,8 +47,11 @@ export const actions: Actions = {
 	},
 	decline: async (event) => {
 		const { user, access } = await requireGroupMember(event, event.params.groupId, { allowUnsigned: true });
-		if (access.role !== 'member') return fail(400, { action: 'decline', message: 'Facilitators do not sign the agreement.' });
-		const result = await runGroupCommand('decline', () => declineAgreement({ groupId: access.groupId, userId: user.id }));
+		if (access.role !== 'member')
+			return fail(400, { action: 'decline', message: 'Facilitators do not sign the agreement.' });
+		const result = await runGroupCommand('decline', () =>
+			declineAgreement({ groupId: access.groupId, userId: user.id })
+		);
 		if (result) return result;
 		redirect(303, '/?left=1');
 	},

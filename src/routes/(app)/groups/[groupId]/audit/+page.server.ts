@@ -20,7 +20,15 @@ export const load: PageServerLoad = async (event) => {
 	const events = await presentAuditEvents(rows, group!.timeZone);
 	return {
 		filter: { action: isAuditAction(action) ? action : '' },
-		events: events.map(({ id, at, action, actionLabel, actor, object, detail }) => ({ id, at, action, actionLabel, actor, object, detail })),
+		events: events.map(({ id, at, action, actionLabel, actor, object, detail }) => ({
+			id,
+			at,
+			action,
+			actionLabel,
+			actor,
+			object,
+			detail
+		})),
 		olderThan: rows.length === PAGE_SIZE ? rows[rows.length - 1].id : null
 	};
 };

@@ -34,7 +34,8 @@ export const load: PageServerLoad = async (event) => {
 	// archive it has, if any, so the board itself stays small. Quarters of alumni time are views of their own.
 	const quarters = archives.filter((period) => !presented.some((s) => s.id === period));
 	const asked = event.url.searchParams.get('session');
-	const view = asked === ALUMNI_VIEW || presented.some((s) => s.id === asked) || quarters.includes(asked!) ? asked! : home;
+	const view =
+		asked === ALUMNI_VIEW || presented.some((s) => s.id === asked) || quarters.includes(asked!) ? asked! : home;
 	const archived = archives.includes(view);
 
 	// Prompts are not confidential, but only people who may open a round need them: facilitators, and in
@@ -60,7 +61,14 @@ export const load: PageServerLoad = async (event) => {
 			role: member.role,
 			active: member.active
 		})),
-		sessions: presented.map(({ id, kind, label, state, stateLabel, when }) => ({ id, kind, label, state, stateLabel, when })),
+		sessions: presented.map(({ id, kind, label, state, stateLabel, when }) => ({
+			id,
+			kind,
+			label,
+			state,
+			stateLabel,
+			when
+		})),
 		view,
 		home,
 		currentSessionId: current?.id ?? null,

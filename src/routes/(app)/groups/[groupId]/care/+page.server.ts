@@ -25,6 +25,9 @@ export const load: PageServerLoad = async (event) => {
 		people: active
 			.filter((m) => access.role === 'facilitator' || m.role === 'facilitator' || m.userId === user.id)
 			.map((m) => ({ id: m.userId, name: m.displayName, role: m.role })),
-		members: access.role === 'facilitator' ? active.filter((m) => m.role === 'member').map((m) => ({ id: m.userId, name: m.displayName })) : []
+		members:
+			access.role === 'facilitator'
+				? active.filter((m) => m.role === 'member').map((m) => ({ id: m.userId, name: m.displayName }))
+				: []
 	};
 };

@@ -4,15 +4,16 @@ import { addFacilitatorForm, memberForm } from '$lib/server/groups/forms';
 import { invitationForm, invitationIdForm } from '$lib/server/invitations/forms';
 import { muteForm } from '$lib/server/moderation/forms';
 import { getGroup } from '$lib/server/groups/groups';
-import {
-	addFacilitator,
-	listAddableStaff,
-	listMembers,
-	removeMember
-} from '$lib/server/groups/membership';
+import { addFacilitator, listAddableStaff, listMembers, removeMember } from '$lib/server/groups/membership';
 import { listMuteEnds, muteMember, unmuteMember } from '$lib/server/moderation/mutes';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
-import { createInvitation, listInvitations, reissueInvitation, revokeInvitation, type CreatedInvitation } from '$lib/server/invitations';
+import {
+	createInvitation,
+	listInvitations,
+	reissueInvitation,
+	revokeInvitation,
+	type CreatedInvitation
+} from '$lib/server/invitations';
 import { isMailConfigured } from '$lib/server/mail';
 import { formatSessionTime } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
@@ -56,7 +57,8 @@ export const load: PageServerLoad = async (event) => {
 
 function describeDelivery(created: CreatedInvitation): string {
 	if (created.mail === 'sent') return 'Invitation emailed. You can also copy the link below.';
-	if (created.mail === 'failed') return 'The email could not be sent. Please copy the link below and share it yourself.';
+	if (created.mail === 'failed')
+		return 'The email could not be sent. Please copy the link below and share it yourself.';
 	return 'Invitation created. Copy the link below and share it with them privately.';
 }
 
@@ -66,7 +68,13 @@ export const actions: Actions = {
 		const input = parseForm(await event.request.formData(), invitationForm, { action: 'invite' });
 		if (isRefused(input)) return input;
 		const result = await runGroupCommand('invite', () =>
-			createInvitation({ groupId: access.groupId, actorId: user.id, email: input.email ?? '', note: input.note ?? '', origin: event.url.origin })
+			createInvitation({
+				groupId: access.groupId,
+				actorId: user.id,
+				email: input.email ?? '',
+				note: input.note ?? '',
+				origin: event.url.origin
+			})
 		);
 		if ('link' in result) {
 			return { action: 'invite', link: result.link, saved: describeDelivery(result) };
@@ -81,7 +89,11 @@ export const actions: Actions = {
 			reissueInvitation({ ...input, groupId: access.groupId, actorId: user.id, origin: event.url.origin })
 		);
 		if ('link' in result) {
-			return { action: 'invite', link: result.link, saved: `A fresh link replaces the old one. ${describeDelivery(result)}` };
+			return {
+				action: 'invite',
+				link: result.link,
+				saved: `A fresh link replaces the old one. ${describeDelivery(result)}`
+			};
 		}
 		return result;
 	},

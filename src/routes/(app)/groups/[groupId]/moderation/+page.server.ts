@@ -27,7 +27,11 @@ async function run(action: string, command: () => Promise<unknown>, done: string
 }
 
 /** Reads the request after checking the person belongs to the group; the command checks their role. */
-async function readRequest<S extends Parameters<typeof parseForm>[1]>(event: Parameters<Actions[string]>[0], action: string, schema: S) {
+async function readRequest<S extends Parameters<typeof parseForm>[1]>(
+	event: Parameters<Actions[string]>[0],
+	action: string,
+	schema: S
+) {
 	const { user } = await requireGroupMember(event, event.params.groupId);
 	const input = parseForm(await event.request.formData(), schema, { action });
 	return { user, input, groupId: event.params.groupId };

@@ -3,7 +3,14 @@ import { isRefused, parseForm } from '$lib/server/forms';
 import { addSessionForm, removeSessionForm, updateSessionForm } from '$lib/server/schedule/forms';
 import { getGroup } from '$lib/server/groups/groups';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
-import { addSession, listSessions, pickNextSession, presentSession, removeSession, updateSession } from '$lib/server/schedule/program';
+import {
+	addSession,
+	listSessions,
+	pickNextSession,
+	presentSession,
+	removeSession,
+	updateSession
+} from '$lib/server/schedule/program';
 import { toZonedDateTime } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
 
