@@ -78,6 +78,7 @@ blockquote { margin: .5rem 0; padding-left: .75rem; border-left: 3px solid #d9d0
   body { background: #fff; font-size: 11pt; }
   main { max-width: none; padding: 0; }
   article { border: none; border-left: 2px solid #ccc; border-radius: 0; padding: .25rem 0 .25rem .75rem; }
+  .screen-only { display: none; }
   h2 { break-after: avoid; } h3 { break-after: avoid; }
   @page { margin: 18mm; }
 }
@@ -166,6 +167,9 @@ export function renderMemberExportHtml(data: MemberExport): string {
 				Everything you wrote, answered and signed in Hearth, as of ${when(data.exportedAt, UTC)}. Times are in UTC.
 				Other people’s words on the board are theirs, so they are not here, except your facilitators’ replies in your
 				own line to them.
+			</p>
+			<p class="lede screen-only">
+				To keep it as a PDF, use your browser’s Print and choose “Save as PDF”. Keep it somewhere private.
 			</p>
 
 			<h2>Your account</h2>
