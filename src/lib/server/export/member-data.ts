@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type * as Y from 'yjs';
-import { careDocumentName, journalDocumentName, staffDocumentName } from '$lib/board/document-names';
+import { careDocumentName, journalDocumentName, parseDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { listRounds } from '$lib/board/facilitation';
 import { listPosts, type LivePost, type Post } from '$lib/board/posts';
 import { isHiddenPost, isNotice, type HiddenPost, type Notice } from '$lib/board/schema';
@@ -94,7 +94,7 @@ async function readHiddenOwnPosts(groupId: string, userId: string, sessions: Ses
 			.map(({ post, from }) =>
 				exportPost(
 					{ ...post, state: 'live', reactions: [] },
-					from.startsWith('archive:') ? 'archive' : 'board',
+					parseDocumentName(from)?.kind === 'archive' ? 'archive' : 'board',
 					sessions,
 					true
 				)
@@ -108,15 +108,13 @@ async function readCareThread(groupId: string, userId: string, sessions: Session
 		const posts = listPosts(doc);
 		const entries: CareEntry[] = posts
 			.filter((post): post is LivePost => post.state === 'live')
-			.map((post) => {
-				const { place: _place, hiddenByFacilitator: _hidden, ...entry } = exportPost(post, 'care', sessions);
-				return {
-					...entry,
-					authorId: post.authorId,
-					authorName: names.get(post.authorId) ?? 'A former facilitator',
-					byYou: post.authorId === userId
-				};
-			});
+			.map((post) => ({
+				...describePost(post, sessions),
+				body: post.body,
+				authorId: post.authorId,
+				authorName: names.get(post.authorId) ?? 'A former facilitator',
+				byYou: post.authorId === userId
+			}));
 		const notices = [...doc.getMap('notices').values()]
 			.filter((value): value is Notice => isNotice(value))
 			.sort((a, b) => a.at - b.at)
