@@ -38,7 +38,9 @@ export const auditActions = [
 	'practice.crisis_lines_changed',
 	'care.viewed',
 	'staff_space.viewed',
-	'access.refused'
+	'access.refused',
+	'data.exported',
+	'group.exported'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -105,7 +107,7 @@ export function isAuditAction(value: string): value is AuditAction {
  */
 export async function recordFailedSignIn(input: {
 	accountKey: string;
-	via: 'login' | 'invitation' | 'password_change';
+	via: 'login' | 'invitation' | 'password_change' | 'export';
 	refused: boolean;
 }): Promise<void> {
 	await recordAudit({

@@ -35,7 +35,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'practice.crisis_lines_changed': 'Crisis lines changed',
 	'care.viewed': "A member's care thread opened",
 	'staff_space.viewed': 'Staff space opened',
-	'access.refused': 'Access refused'
+	'access.refused': 'Access refused',
+	'data.exported': 'Own data exported',
+	'group.exported': "Group's record exported"
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

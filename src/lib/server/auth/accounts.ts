@@ -14,7 +14,15 @@ import {
 } from './login-limits';
 import { invalidateUserSessions } from './sessions';
 
-export class AccountError extends Error {}
+export class AccountError extends Error {
+	/** `paused`: refused by the sign-in limits without checking the password (auth/login-limits.ts). */
+	constructor(
+		message: string,
+		readonly paused = false
+	) {
+		super(message);
+	}
+}
 
 export interface NewAccount {
 	email: string;
@@ -91,32 +99,47 @@ export async function verifyCredentials(email: string, password: string): Promis
 	return (await verifyPassword(found.passwordHash, password)) ? found.id : null;
 }
 
+/** Where a signed-in person proves their password again; recorded with a failure (audit detail `via`). */
+export type ReauthenticationPurpose = 'password_change' | 'export';
+
 /**
- * Changes the password after checking the current one under the same limits as signing in (failures count
- * against the same account and address), and signs the account out everywhere. Throws AccountError (safe to
- * show) when the current password is wrong, the attempt is refused, or the new one is not acceptable.
+ * Checks that a signed-in person still knows their password (recent re-authentication), under the same
+ * limits as signing in: failures count against the same account and address, and a paused pair is refused
+ * without checking. Throws AccountError (safe to show) when the password is wrong or the attempt is refused.
+ */
+export async function confirmPassword(
+	input: { userId: string; password: string; address: string; via: ReauthenticationPurpose },
+	options: PasswordCheckOptions = {}
+): Promise<void> {
+	const [found] = await db.select({ email: user.email }).from(user).where(eq(user.id, input.userId));
+	if (!found) throw new AccountError('Your current password did not match. Please try again.');
+	const keys = getLoginKeys(found.email, input.address);
+	const check = await checkPasswordWithinLimits(
+		keys,
+		async () => (await verifyCredentials(found.email, input.password)) === input.userId,
+		options
+	);
+	if (check !== 'accepted') {
+		await recordFailedSignIn({ accountKey: keys.account, via: input.via, refused: check === 'refused' });
+		throw check === 'refused'
+			? new AccountError(describeSignInPause(), true)
+			: new AccountError('Your current password did not match. Please try again.');
+	}
+}
+
+/**
+ * Changes the password after checking the current one (`confirmPassword`), and signs the account out
+ * everywhere. Throws AccountError (safe to show) when the current password is wrong, the attempt is
+ * refused, or the new one is not acceptable.
  */
 export async function changePassword(
 	input: { userId: string; currentPassword: string; newPassword: string; address: string },
 	options: PasswordCheckOptions = {}
 ): Promise<void> {
-	const [found] = await db
-		.select({ email: user.email, passwordHash: user.passwordHash })
-		.from(user)
-		.where(eq(user.id, input.userId));
-	if (!found) throw new AccountError('Your current password did not match. Please try again.');
-	const keys = getLoginKeys(found.email, input.address);
-	const check = await checkPasswordWithinLimits(
-		keys,
-		() => verifyPassword(found.passwordHash, input.currentPassword),
+	await confirmPassword(
+		{ userId: input.userId, password: input.currentPassword, address: input.address, via: 'password_change' },
 		options
 	);
-	if (check !== 'accepted') {
-		await recordFailedSignIn({ accountKey: keys.account, via: 'password_change', refused: check === 'refused' });
-		throw new AccountError(
-			check === 'refused' ? describeSignInPause() : 'Your current password did not match. Please try again.'
-		);
-	}
 	checkInput(newPassword, input.newPassword, (message) => new AccountError(message));
 	await db
 		.update(user)

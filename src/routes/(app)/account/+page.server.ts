@@ -5,11 +5,12 @@ import { requireUser } from '$lib/server/auth/guards';
 import { changePasswordForm } from '$lib/server/auth/forms';
 import { isRefused, parseForm } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
+import { describeExportProblem } from '$lib/server/export';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	return { email: user.email };
+	return { email: user.email, exportProblem: describeExportProblem(event.url.searchParams.get('export')) };
 };
 
 export const actions: Actions = {

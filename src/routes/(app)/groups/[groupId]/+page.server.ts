@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { requireFacilitator, requireGroupMember } from '$lib/server/groups/access';
+import { describeExportProblem } from '$lib/server/export';
 import { isRefused, parseForm } from '$lib/server/forms';
 import { lifecycleForm } from '$lib/server/groups/forms';
 import { DEFAULT_ALUMNI_AGREEMENT } from '$lib/server/groups/agreements';
@@ -39,6 +40,8 @@ export const load: PageServerLoad = async (event) => {
 			.map((m) => ({ userId: m.userId, displayName: m.displayName, label: m.facilitatorLabel })),
 		memberCount: members.filter((m) => m.active && m.role === 'member').length,
 		capacity: group!.capacity,
+		// Facilitators only: the group's record, for the practice (a refused export comes back with a code).
+		exportProblem: access.role === 'facilitator' ? describeExportProblem(event.url.searchParams.get('export')) : null,
 		lifecycle:
 			access.role === 'facilitator' && nextLifecycle
 				? {
