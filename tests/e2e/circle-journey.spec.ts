@@ -159,6 +159,9 @@ test('an alumni group keeps its history and holds a member-started alumni check-
 	await jun.getByLabel('Share with the group').fill('Thank you all for these weeks.');
 	await jun.getByRole('button', { name: 'Post to the group' }).click();
 	await expect(jun.getByTestId('save-state')).toHaveText('Saved');
+	// Off the board before the move: an open board would close (4428) and take the tab to the agreement
+	// by itself, racing the navigation below.
+	await jun.goto(`/groups/${groupId}`);
 
 	// The program ends; Jun re-consents to stay as alumni.
 	await rowan.goto(`/groups/${groupId}`);
