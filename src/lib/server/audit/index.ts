@@ -13,6 +13,10 @@ export const auditActions = [
 	'auth.sign_out',
 	'auth.sign_out_everywhere',
 	'auth.password_changed',
+	'auth.second_factor_failed',
+	'auth.second_factor_enabled',
+	'auth.second_factor_disabled',
+	'auth.recovery_codes_replaced',
 	'account.created',
 	'staff.created',
 	'group.created',
@@ -107,7 +111,7 @@ export function isAuditAction(value: string): value is AuditAction {
  */
 export async function recordFailedSignIn(input: {
 	accountKey: string;
-	via: 'login' | 'invitation' | 'password_change' | 'export';
+	via: 'login' | 'invitation' | 'password_change' | 'export' | 'second_factor';
 	refused: boolean;
 }): Promise<void> {
 	await recordAudit({

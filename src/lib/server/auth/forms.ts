@@ -66,3 +66,23 @@ export const changePasswordForm = v.pipe(
 	}),
 	v.check((input) => input.newPassword === input.confirmPassword, 'The two new passwords did not match.')
 );
+
+const MISSING_CODE = 'Please enter the 6-digit code from your authenticator app.';
+
+/** A code from an authenticator app; whether it is right is second-factor.ts's to say. */
+export const codeForm = v.object({ code: v.pipe(v.string(MISSING_CODE), v.trim(), v.nonEmpty(MISSING_CODE)) });
+
+const MISSING_RECOVERY_CODE = 'Please enter one of your recovery codes.';
+
+export const recoveryCodeForm = v.object({
+	recoveryCode: v.pipe(v.string(MISSING_RECOVERY_CODE), v.trim(), v.nonEmpty(MISSING_RECOVERY_CODE))
+});
+
+const MISSING_PASSWORD = 'Please enter your current password.';
+
+export const currentPasswordForm = v.object({
+	currentPassword: v.pipe(v.string(MISSING_PASSWORD), v.nonEmpty(MISSING_PASSWORD))
+});
+
+/** Turning the second factor off asks for both: the password and a code from the app. */
+export const turnOffSecondFactorForm = v.object({ ...currentPasswordForm.entries, ...codeForm.entries });

@@ -41,6 +41,19 @@ export function getLoginKeys(email: string, address: string): LoginKeys {
 	};
 }
 
+/**
+ * Second-factor codes are counted under an account key of their own (the user, not the email), by the same
+ * model and with the same address key: the right password forgives only password failures, so it cannot
+ * reset the count of wrong codes.
+ */
+export function getSecondFactorKeys(userId: string, address: string): LoginKeys {
+	const keyring = getKeyring();
+	return {
+		account: keyring.keyedHash(KEY_PURPOSE, `second-factor:${userId}`),
+		address: keyring.keyedHash(KEY_PURPOSE, `address:${address}`)
+	};
+}
+
 export interface RecentFailures {
 	account: number;
 	address: number;
@@ -94,7 +107,8 @@ export interface PasswordCheckOptions {
 /**
  * Runs one password check under the limits above: 'refused' without checking when the pair has used up its
  * failures, otherwise waits as the counts say, then 'accepted' (the pair's failures are forgiven) or
- * 'rejected' (counted). Used by every place that checks a password: sign-in and password change.
+ * 'rejected' (counted). Used by every place that checks a password (sign-in, password change, the account's
+ * second-factor settings) and for second-factor codes (with getSecondFactorKeys).
  */
 export async function checkPasswordWithinLimits(
 	keys: LoginKeys,

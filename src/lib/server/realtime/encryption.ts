@@ -4,6 +4,9 @@
  *   sealed = iv (12 random bytes) ‖ AES-256-GCM ciphertext ‖ tag (16 bytes)
  *   additional data = "hearth.realtime.v1" 0x00 <purpose> 0x00 <document name>   (purpose: update | snapshot)
  *
+ * The same sealing keeps other small secrets at rest under their own purpose, e.g. TOTP secrets
+ * (purpose second-factor, document user:<id>: a secret copied to another account fails to open).
+ *
  * The additional data binds each row to its document and purpose, so bytes copied into another
  * document's rows, or an update passed off as a snapshot, fail authentication instead of decrypting.
  * Each row stores the id of the key that sealed it: the first 16 hex digits of
@@ -39,8 +42,16 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** `check`: the data key check value (key-check.ts), which proves at start-up that the keys open what is stored. */
-export type SealPurpose = 'update' | 'snapshot' | 'check';
+/**
+ * `check`: the data key check value (key-check.ts), which proves at start-up that the keys open what is stored.
+ * `second-factor`: a TOTP secret (auth/second-factor.ts), sealed with the user as its document.
+ */
+export type SealPurpose = 'update' | 'snapshot' | 'check' | 'second-factor';
+
+/** The document a user's TOTP secret is sealed under: bytes copied to another account fail to open. */
+export function secondFactorDocument(userId: string): string {
+	return `user:${userId}`;
+}
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -9,7 +9,8 @@
  *                     with the current key on the first start (purpose `check`). It covers a database
  *                     with no documents yet, where no stored row could tell a wrong key from a right one.
  *                     Sealed with a previous key (a rotation), it is re-sealed with the current one.
- *   stored rows       one realtime_snapshot and one realtime_update row per distinct key id must open:
+ *   stored rows       one realtime_snapshot, one realtime_update and one second_factor row per distinct key id
+ *                     must open:
  *                     this catches a previous key dropped while rows still need it, and databases that
  *                     had documents before the check value existed.
  *
@@ -19,9 +20,9 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { practiceSetting } from '../db/schema';
+import { practiceSetting, secondFactor } from '../db/schema';
 import { realtimeSnapshot, realtimeUpdate } from '../db/schema/realtime';
-import { UnreadableDataError, type DataKeyring, type SealPurpose } from './encryption';
+import { secondFactorDocument, UnreadableDataError, type DataKeyring, type SealPurpose } from './encryption';
 
 /** Hearth must not serve: the message says what the operator should do. */
 export class RefusedToStartError extends Error {
@@ -108,6 +109,25 @@ async function checkStoredRows(db: Database, keyring: DataKeyring): Promise<void
 				.where(eq(table.keyId, keyId))
 				.limit(1);
 			if (row && !opensRow(keyring, row, purpose)) unreadable.add(keyId);
+		}
+	}
+	// Second-factor secrets: one per key id, like the rows above, or staff could not sign in after a restart.
+	const factorKeyIds = await db.selectDistinct({ keyId: secondFactor.keyId }).from(secondFactor);
+	for (const { keyId } of factorKeyIds) {
+		const [row] = await db
+			.select({ userId: secondFactor.userId, keyId: secondFactor.keyId, data: secondFactor.secret })
+			.from(secondFactor)
+			.where(eq(secondFactor.keyId, keyId))
+			.limit(1);
+		if (
+			row &&
+			!opensRow(
+				keyring,
+				{ document: secondFactorDocument(row.userId), keyId: row.keyId, data: row.data },
+				'second-factor'
+			)
+		) {
+			unreadable.add(keyId);
 		}
 	}
 	if (unreadable.size === 0) return;

@@ -2,7 +2,10 @@ import { fail, redirect } from '@sveltejs/kit';
 import { AccountError, changePassword } from '$lib/server/auth/accounts';
 import { endAllSessions, startSession } from '$lib/server/auth';
 import { requireUser } from '$lib/server/auth/guards';
-import { changePasswordForm } from '$lib/server/auth/forms';
+import { changePasswordForm, currentPasswordForm, turnOffSecondFactorForm } from '$lib/server/auth/forms';
+import { getSecondFactorStatus, requiresSecondFactor } from '$lib/server/auth/second-factor';
+import { renewRecoveryCodes, turnOffSecondFactor } from '$lib/server/auth/second-factor-settings';
+import { startEnrolment } from '$lib/server/auth/sign-in';
 import { isRefused, parseForm } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
 import { describeExportProblem } from '$lib/server/export';
@@ -10,7 +13,11 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	return { email: user.email, exportProblem: describeExportProblem(event.url.searchParams.get('export')) };
+	return {
+		email: user.email,
+		exportProblem: describeExportProblem(event.url.searchParams.get('export')),
+		secondFactor: { ...(await getSecondFactorStatus(user.id)), required: requiresSecondFactor(user.role) }
+	};
 };
 
 export const actions: Actions = {
@@ -34,6 +41,48 @@ export const actions: Actions = {
 		// Changing the password signed out every device, this one included; keep this one signed in.
 		await startSession(event, user.id);
 		return { action: 'changePassword', saved: 'Your password is changed. Other devices have been signed out.' };
+	},
+	turnOnSecondFactor: async (event) => {
+		const user = requireUser(event);
+		if ((await getSecondFactorStatus(user.id)).enabled) {
+			return fail(400, { action: 'secondFactor', message: 'Two-step sign-in is already on.' });
+		}
+		await startEnrolment(event, user.id);
+		redirect(303, '/login/enrol');
+	},
+	renewRecoveryCodes: async (event) => {
+		const user = requireUser(event);
+		const input = parseForm(await event.request.formData(), currentPasswordForm, { action: 'renewRecoveryCodes' });
+		if (isRefused(input)) return input;
+		try {
+			const recoveryCodes = await renewRecoveryCodes({
+				userId: user.id,
+				password: input.currentPassword,
+				address: event.getClientAddress()
+			});
+			return { action: 'renewRecoveryCodes', recoveryCodes };
+		} catch (e) {
+			if (e instanceof AccountError) return fail(400, { action: 'renewRecoveryCodes', message: e.message });
+			throw e;
+		}
+	},
+	turnOffSecondFactor: async (event) => {
+		const user = requireUser(event);
+		const input = parseForm(await event.request.formData(), turnOffSecondFactorForm, { action: 'turnOffSecondFactor' });
+		if (isRefused(input)) return input;
+		try {
+			await turnOffSecondFactor({
+				userId: user.id,
+				role: user.role,
+				password: input.currentPassword,
+				code: input.code,
+				address: event.getClientAddress()
+			});
+		} catch (e) {
+			if (e instanceof AccountError) return fail(400, { action: 'turnOffSecondFactor', message: e.message });
+			throw e;
+		}
+		return { action: 'turnOffSecondFactor', saved: 'Two-step sign-in is off.' };
 	},
 	signOutEverywhere: async (event) => {
 		const user = requireUser(event);

@@ -16,8 +16,10 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const input = parseForm(form, signInForm, readTyped(form, 'email'));
 		if (isRefused(input)) return input;
-		const result = await signIn(event, { ...input, via: 'login' });
+		const next = safeNextPath(event.url.searchParams.get('next'));
+		const result = await signIn(event, { ...input, via: 'login', next });
 		if (result.kind === 'refused') return fail(result.status, { email: input.email, message: result.message });
-		redirect(303, safeNextPath(event.url.searchParams.get('next')));
+		if (result.kind === 'second-factor') redirect(303, result.step === 'code' ? '/login/code' : '/login/enrol');
+		redirect(303, next);
 	}
 };

@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { AccountError, createFirstAdmin, hasAdmin } from '$lib/server/auth/accounts';
-import { startSession } from '$lib/server/auth';
+import { completeSignIn } from '$lib/server/auth/sign-in';
 import { setupForm } from '$lib/server/auth/forms';
 import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
@@ -44,16 +44,19 @@ export const actions: Actions = {
 				email
 			});
 		}
+		let adminId: string;
 		try {
 			const admin = await createFirstAdmin(input);
 			if (!admin) redirect(303, '/login');
-			await closeSetup();
-			await startSession(event, admin.id);
-			await recordAudit({ action: 'auth.setup', actorId: admin.id, objectType: 'user', objectId: admin.id });
+			adminId = admin.id;
 		} catch (e) {
 			if (e instanceof AccountError) return fail(400, { message: e.message, displayName, email });
 			throw e;
 		}
-		redirect(303, '/admin/staff');
+		await closeSetup();
+		await recordAudit({ action: 'auth.setup', actorId: adminId, objectType: 'user', objectId: adminId });
+		// The admin enrols a second factor now, like any admin signing in without one; the session starts after.
+		const result = await completeSignIn(event, adminId, { via: 'setup', next: '/admin/staff' });
+		redirect(303, result.kind === 'second-factor' ? '/login/enrol' : '/admin/staff');
 	}
 };

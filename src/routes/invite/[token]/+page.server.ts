@@ -4,6 +4,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { AccountError, createAccount } from '$lib/server/auth/accounts';
 import { signIn } from '$lib/server/auth/sign-in';
+import { readPendingSignIn } from '$lib/server/auth/pending-sign-in';
+import { submitSecondFactor } from '$lib/server/auth/second-factor-form';
 import { startSession } from '$lib/server/auth';
 import { newAccountForm, signInForm } from '$lib/server/auth/forms';
 import { isRefused, parseForm, readTyped } from '$lib/server/forms';
@@ -12,9 +14,10 @@ import { recordAudit } from '$lib/server/audit';
 import { getGroupAccess } from '$lib/server/groups/access';
 import { GroupRuleError } from '$lib/server/groups/errors';
 import { acceptInvitation, InvitationError, lookUpInvitation } from '$lib/server/invitations';
-import type { Actions, PageServerLoad } from './$types';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-export const load: PageServerLoad = async ({ params, locals }) => {
+export const load: PageServerLoad = async (event) => {
+	const { params, locals } = event;
 	const lookup = await lookUpInvitation(params.token);
 	if (lookup.state !== 'open') return { state: lookup.state };
 	const alreadyMember = locals.user ? (await getGroupAccess(locals.user.id, lookup.group.id)) !== null : false;
@@ -24,7 +27,9 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 		note: lookup.note,
 		signedInAs: locals.user?.displayName ?? null,
 		alreadyMember,
-		agreement: locals.user ? lookup.agreement : null
+		agreement: locals.user ? lookup.agreement : null,
+		// The password was right and a code is still to come: asked here, so the person stays on their invitation.
+		askForCode: !locals.user && (await readPendingSignIn(event))?.step === 'code'
 	};
 };
 
@@ -34,7 +39,20 @@ async function requireOpenInvitation(token: string) {
 	return lookup;
 }
 
-export const actions: Actions = {
+async function answerSecondFactor(event: RequestEvent, method: 'code' | 'recovery_code') {
+	await requireOpenInvitation(event.params.token);
+	const result = await submitSecondFactor(event, method);
+	if (isRefused(result)) return result;
+	if (result.kind === 'expired') {
+		return fail(400, {
+			action: 'signIn',
+			message: 'Signing in took a little too long. Please enter your password again.'
+		});
+	}
+	return { action: 'signIn' };
+}
+
+export const actions = {
 	createAccount: async (event) => {
 		await requireOpenInvitation(event.params.token);
 		const form = await event.request.formData();
@@ -61,8 +79,12 @@ export const actions: Actions = {
 		const result = await signIn(event, { ...input, via: 'invitation' });
 		if (result.kind === 'refused')
 			return fail(result.status, { action: 'signIn', email: input.email, message: result.message });
+		// A staff account still without a second factor enrols first, then opens the link again.
+		if (result.kind === 'second-factor' && result.step === 'enrol') redirect(303, '/login/enrol');
 		return { action: 'signIn' };
 	},
+	code: (event) => answerSecondFactor(event, 'code'),
+	recoveryCode: (event) => answerSecondFactor(event, 'recovery_code'),
 	accept: async (event) => {
 		const user = event.locals.user;
 		if (!user) return fail(401, { action: 'accept', message: 'Please sign in or create your account first.' });
@@ -84,4 +106,4 @@ export const actions: Actions = {
 		}
 		redirect(303, `/groups/${groupId}`);
 	}
-};
+} satisfies Actions;

@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, bigserial } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bytea } from './columns';
 
 export const practiceRoles = ['admin', 'staff', 'member'] as const;
 export type PracticeRole = (typeof practiceRoles)[number];
@@ -45,6 +46,58 @@ export const loginFailure = pgTable(
 		index('login_failure_account_idx').on(table.accountKey, table.failedAt),
 		index('login_failure_address_idx').on(table.addressKey, table.failedAt)
 	]
+);
+
+/**
+ * A confirmed TOTP second factor (auth/second-factor.ts). The secret is sealed with the data keyring (purpose
+ * `second-factor`, bound to the user), never stored in the clear. `lastUsedStep` is the 30-second time step of
+ * the last code accepted: a code of that step or an earlier one is never accepted again.
+ */
+export const secondFactor = pgTable('second_factor', {
+	userId: text('user_id')
+		.primaryKey()
+		.references(() => user.id, { onDelete: 'cascade' }),
+	keyId: text('key_id').notNull(),
+	secret: bytea('secret').notNull(),
+	lastUsedStep: bigint('last_used_step', { mode: 'number' }).notNull(),
+	enabledAt: timestamp('enabled_at', { withTimezone: true }).notNull().defaultNow()
+});
+
+/** One-time recovery codes: only a SHA-256 of each (80 random bits: no list of guesses can match it). Used = deleted. */
+export const recoveryCode = pgTable(
+	'recovery_code',
+	{
+		userId: text('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		codeHash: text('code_hash').notNull(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(table) => [primaryKey({ columns: [table.userId, table.codeHash] })]
+);
+
+/**
+ * "The password was right, the second factor is still to come" (auth/pending-sign-in.ts): short-lived,
+ * single-use, bound to the client address, and never a session. `id` is the SHA-256 of the cookie token.
+ * An enrolment carries the new secret it shows, sealed like `second_factor.secret`.
+ */
+export const pendingSignIn = pgTable(
+	'pending_sign_in',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		step: text('step', { enum: ['code', 'enrol'] }).notNull(),
+		via: text('via', { enum: ['login', 'invitation', 'setup', 'account'] }).notNull(),
+		/** A same-site path to go to afterwards (never an invitation link: those stay in their own page). */
+		next: text('next').notNull(),
+		addressKey: text('address_key').notNull(),
+		secretKeyId: text('secret_key_id'),
+		secret: bytea('secret'),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
+	},
+	(table) => [index('pending_sign_in_user_idx').on(table.userId)]
 );
 
 export type User = typeof user.$inferSelect;

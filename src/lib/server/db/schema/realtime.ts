@@ -1,14 +1,6 @@
-import { bigint, bigserial, customType, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { user } from './auth';
-
-/**
- * Raw bytes. postgres.js only sends a Buffer as bytea (a plain Uint8Array would be sent as text), so
- * values go out as Buffers; they come back as Uint8Arrays.
- */
-const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
-	dataType: () => 'bytea',
-	toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-});
+import { bytea } from './columns';
 
 /**
  * Accepted Yjs updates, appended in the order the server accepted them, until a compaction folds them into
