@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { passSecondFactor } from './second-factor';
 
 /** The practice admin created by the first-run journey, which every other journey runs after. */
 export const admin = {
@@ -26,11 +29,19 @@ export function newPerson(displayName: string): Person {
 	};
 }
 
+/**
+ * The admin's own computer, signed in once by the first-run journey and kept: the admin opens Hearth in
+ * nearly every journey, and signing in anew each time would spend a code from their app every time.
+ */
+export const ADMIN_DEVICE_FILE = path.resolve(import.meta.dirname, '../../../.tmp/e2e-admin-device.json');
+
+/** Signs in with the password and then the second factor when Hearth asks for it (enrolling the first time). */
 export async function signIn(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<void> {
 	await page.goto('/login');
 	await page.getByLabel('Email').fill(person.email);
 	await page.getByLabel('Password').fill(person.password);
 	await page.getByRole('button', { name: 'Sign in' }).click();
+	await passSecondFactor(page, person.email);
 	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 }
 
@@ -39,6 +50,14 @@ export async function openSignedIn(
 	browser: Browser,
 	person: Pick<Person, 'email' | 'password'>
 ): Promise<{ context: BrowserContext; page: Page }> {
+	if (person.email === admin.email && fs.existsSync(ADMIN_DEVICE_FILE)) {
+		const context = await browser.newContext({ storageState: ADMIN_DEVICE_FILE });
+		const page = await context.newPage();
+		await page.goto('/');
+		if (await page.getByRole('button', { name: 'Sign out' }).isVisible()) return { context, page };
+		await signIn(page, person);
+		return { context, page };
+	}
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	await signIn(page, person);
