@@ -16,6 +16,16 @@ async function signOut(page: Page): Promise<void> {
 	await expect(page).toHaveURL(/\/login$/);
 }
 
+/** Opens an invitation on a new device and signs in with the password there; returns the sign-in card. */
+async function signInThroughInvitation(page: Page, link: string, person: Person) {
+	await page.goto(link);
+	const card = page.getByRole('region', { name: 'Already have an account?' });
+	await card.getByLabel('Email').fill(person.email);
+	await card.getByLabel('Password').fill(person.password);
+	await card.getByRole('button', { name: 'Sign in and continue' }).click();
+	return card;
+}
+
 async function useRecoveryCode(page: Page, code: string): Promise<void> {
 	await page.getByText('No phone to hand? Use a recovery code').click();
 	await page.getByLabel('Recovery code').fill(code);
@@ -90,11 +100,7 @@ test('an invitation does not skip the second factor for a staff account', async 
 	await (await openSignedIn(browser, colleague)).context.close();
 	const context = await browser.newContext();
 	const page = await context.newPage();
-	await page.goto(await invite(host.page, groupId));
-	const signInCard = page.getByRole('region', { name: 'Already have an account?' });
-	await signInCard.getByLabel('Email').fill(colleague.email);
-	await signInCard.getByLabel('Password').fill(colleague.password);
-	await signInCard.getByRole('button', { name: 'Sign in and continue' }).click();
+	const signInCard = await signInThroughInvitation(page, await invite(host.page, groupId), colleague);
 	await expect(signInCard.getByLabel('Code from your app')).toBeVisible();
 	await expect(page.getByRole('heading', { name: 'Confidentiality agreement' })).toHaveCount(0);
 	await expectAccessible(page);
@@ -112,11 +118,7 @@ test('an invitation does not skip the second factor for a staff account', async 
 	const newcomer = await createStaff(browser, 'Sasha');
 	const other = await browser.newContext();
 	const otherPage = await other.newPage();
-	await otherPage.goto(await invite(host.page, groupId));
-	const card = otherPage.getByRole('region', { name: 'Already have an account?' });
-	await card.getByLabel('Email').fill(newcomer.email);
-	await card.getByLabel('Password').fill(newcomer.password);
-	await card.getByRole('button', { name: 'Sign in and continue' }).click();
+	await signInThroughInvitation(otherPage, await invite(host.page, groupId), newcomer);
 	await expect(otherPage).toHaveURL(/\/login\/enrol$/);
 	await expect(otherPage.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 	await other.close();

@@ -132,7 +132,8 @@ async function checkStoredRows(db: Database, keyring: DataKeyring): Promise<void
 	}
 	if (unreadable.size === 0) return;
 	throw new RefusedToStartError(
-		`Hearth's data keys cannot open what this database holds: stored board content was sealed with key id ` +
+		`Hearth's data keys cannot open what this database holds: stored board content or second-factor secrets ` +
+			`were sealed with key id ` +
 			`${[...unreadable].join(', ')}, which this server does not have. ${WHAT_TO_DO}`
 	);
 }
