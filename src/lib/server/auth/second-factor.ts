@@ -60,12 +60,16 @@ export function getTimeStep(now = Date.now()): number {
 export function describeTotpSecret(secret: Uint8Array, accountName: string) {
 	const uri = createTOTPKeyURI(ISSUER, accountName, secret, PERIOD_SECONDS, DIGITS);
 	const qr = encode(uri, { ecc: 'M', border: 2 });
+	// One rectangle per run of dark modules in a row: a short path, and no seams inside a run.
 	let path = '';
-	qr.data.forEach((row, y) =>
-		row.forEach((dark, x) => {
-			if (dark) path += `M${x} ${y}h1v1h-1z`;
-		})
-	);
+	qr.data.forEach((row, y) => {
+		for (let x = 0; x < row.length; x++) {
+			if (!row[x]) continue;
+			const start = x;
+			while (row[x + 1]) x++;
+			path += `M${start} ${y}h${x - start + 1}v1h-${x - start + 1}z`;
+		}
+	});
 	return {
 		qr: { size: qr.size, path },
 		/** Upper case in groups of four, as apps that take a typed key show it. */
