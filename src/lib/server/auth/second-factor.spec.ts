@@ -20,7 +20,7 @@ import {
 } from './second-factor';
 import { validateSessionToken } from './sessions';
 import { getSessionCookieName } from './session-cookie';
-import { confirmEnrolment, signIn, signInWithSecondFactor } from './sign-in';
+import { confirmEnrolment, signIn, signInWithSecondFactor, startEnrolment } from './sign-in';
 import { renewRecoveryCodes, turnOffSecondFactor } from './second-factor-settings';
 import { createRequestEvent, uniqueAddress, type TestRequestEvent } from '$test/request-events';
 
@@ -224,6 +224,25 @@ describe('signing in with a second factor', () => {
 		await signIn(home, { email: staff.email, password, via: 'login' }, { wait: noWait });
 		expect(await signInWithSecondFactor(home, { code, method: 'code' }, { wait: noWait })).toMatchObject({
 			kind: 'signed-in'
+		});
+	});
+});
+
+describe('a member turning it on', () => {
+	it('enrols from the account page without a second session, and is asked for a code from then on', async () => {
+		const member = await makeAccount('member');
+		const event = createRequestEvent({ address: uniqueAddress(), path: '/account' });
+		await startEnrolment(event, member.id);
+		const pending = await readPendingSignIn(event);
+		expect(pending).toMatchObject({ step: 'enrol', via: 'account', next: '/account' });
+
+		const enrolled = await confirmEnrolment(event, codeFor(pending!.secret!, getTimeStep()), { wait: noWait });
+		expect(enrolled).toMatchObject({ kind: 'enrolled', next: '/account', signedIn: false });
+		expect(sessionOf(event)).toBeUndefined();
+		const later = createRequestEvent({ address: uniqueAddress() });
+		expect(await signIn(later, { email: member.email, password, via: 'login' }, { wait: noWait })).toEqual({
+			kind: 'second-factor',
+			step: 'code'
 		});
 	});
 });
