@@ -10,6 +10,12 @@ import * as schema from './schema';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** The rows of a raw `db.execute(sql…)`. */
+export function rowsOf<T>(result: unknown): T[] {
+	if (Array.isArray(result)) return result as T[];
+	return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
 /** The raw driver beside drizzle, for what drizzle does not do (LISTEN/NOTIFY). */
 export type DatabaseDriver = postgres.Sql;
 

@@ -2,13 +2,15 @@
  * A person's open realtime sockets, counted across every process sharing the database
  * (realtime_connection), so that the per-person connection limit holds however many processes serve them.
  *
- * A slot is taken when a socket is admitted, before its document loads, under a per-person advisory lock
- * (a burst of upgrades is counted one by one), and given back when the socket closes. Each process renews
- * its slots while it runs; the slots of a process that died lapse after `ttlMs`.
+ * A slot is taken when a socket is admitted, before its document loads, in one round trip
+ * (take_realtime_slot, drizzle/0009: under a per-person advisory lock, so a burst of upgrades is counted
+ * one by one), and given back when the socket closes. Each process renews its slots while it runs; the
+ * slots of a process that died lapse after `ttlMs`.
  */
 import { randomBytes } from 'node:crypto';
-import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db';
+import { rowsOf } from '../db/client';
 import { realtimeConnection } from '../db/schema';
 
 export class ConnectionSlots {
@@ -23,25 +25,15 @@ export class ConnectionSlots {
 	}
 
 	/** A slot for `userId` if they hold fewer than `max` in all processes: its id, else null. */
-	take(userId: string, max: number): Promise<string | null> {
-		return this.#db.transaction(async (txRaw) => {
-			const tx = txRaw as unknown as Database;
-			await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`realtime-slots:${userId}`}))`);
-			const now = new Date();
-			const [held] = await tx
-				.select({ value: count() })
-				.from(realtimeConnection)
-				.where(and(eq(realtimeConnection.userId, userId), gt(realtimeConnection.expiresAt, now)));
-			if (held.value >= max) return null;
-			const id = randomBytes(12).toString('hex');
-			await tx.insert(realtimeConnection).values({
-				id,
-				instanceId: this.#instanceId,
-				userId,
-				expiresAt: new Date(now.getTime() + this.#ttlMs)
-			});
-			return id;
-		});
+	async take(userId: string, max: number): Promise<string | null> {
+		const id = randomBytes(12).toString('hex');
+		const now = Date.now();
+		const [liveAfter, expiresAt] = [new Date(now).toISOString(), new Date(now + this.#ttlMs).toISOString()];
+		const result = await this.#db.execute(
+			sql`select take_realtime_slot(${id}, ${this.#instanceId}, ${userId}, ${max}::int,
+				${liveAfter}::timestamptz, ${expiresAt}::timestamptz) as taken`
+		);
+		return rowsOf<{ taken: boolean }>(result)[0]?.taken ? id : null;
 	}
 
 	async release(slotId: string): Promise<void> {

@@ -36,7 +36,7 @@
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import { union } from 'drizzle-orm/pg-core';
 import * as Y from 'yjs';
-import type { Database } from '../db/client';
+import { rowsOf, type Database } from '../db/client';
 import { realtimeClient, realtimeSnapshot, realtimeUpdate } from '../db/schema/realtime';
 import type { DataKeyring } from './encryption';
 import { REALTIME_CHANNEL, storedNoticePrefix } from './fan-out';
@@ -51,11 +51,6 @@ const BURST_ROWS = 32;
 
 // The first half of a two-part advisory lock key, so compaction locks cannot collide with other features'.
 const COMPACTION_LOCK_SPACE = 727_004;
-
-function rowsOf<T>(result: unknown): T[] {
-	if (Array.isArray(result)) return result as T[];
-	return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
 
 function toBuffer(bytes: Uint8Array): Buffer {
 	return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -75,6 +70,11 @@ export class SequenceBrokenError extends Error {
 
 /** The outcome of an append: stored with its row id, or refused because a claimed client id is someone else's. */
 export type AppendResult = { stored: true; id: number } | { stored: false; reason: 'client-id' };
+
+/** One parameter holding a whole column of a batch, so the statement's text does not depend on its length. */
+function column<T>(items: T[], type: 'int' | 'bigint' | 'text', pick: (item: T, index: number) => unknown) {
+	return sql`${sql.param(items.map(pick))}::${sql.raw(type)}[]`;
+}
 
 /** What one row of the insert statement needs. */
 type InsertRow = Pick<PendingAppend, 'document' | 'keyId' | 'data'> & { claim?: PendingAppend['claim'] };
@@ -283,36 +283,39 @@ export class DocumentStorage {
 	/**
 	 * One statement: claims the client ids, then inserts (in batch order) every row whose claims all came
 	 * out as its writer's and whose document has no earlier row refused in this batch, with their notices.
-	 * Most batches claim nothing (only a client's first write does) and take a plainer statement, with
-	 * less for PostgreSQL to plan and run.
+	 * The rows travel as arrays, so the statement's text is the same for every batch and PostgreSQL
+	 * prepares it once per connection. Most batches claim nothing (only a client's first write does) and
+	 * take a plainer statement, with less for PostgreSQL to plan and run.
 	 */
 	async #insert(batch: InsertRow[]): Promise<(AppendResult | null)[]> {
-		const claims = batch.some((append) => append.claim);
-		const rows = sql.join(
-			batch.map((append, ord) => {
-				const row = sql`${ord}::int, ${append.document}::text, ${append.keyId}::text, ${append.data}::bytea`;
-				if (!claims) return sql`(${row})`;
-				return sql`(${row}, ${append.claim?.userId ?? null}::text, ${`{${append.claim?.clientIds.join(',') ?? ''}}`}::bigint[])`;
-			}),
-			sql`, `
-		);
-		const documents = [...new Set(batch.map((append) => append.document))];
-		const notices = sql.join(
-			documents.map((document) => sql`(${document}::text, ${storedNoticePrefix(this.#instanceId, document)}::text)`),
-			sql`, `
-		);
+		const ords = column(batch, 'int', (_, ord) => ord);
+		const documents = column(batch, 'text', (append) => append.document);
+		const keyIds = column(batch, 'text', (append) => append.keyId);
+		// Bytes travel as hex text: the driver cannot send an array of them as one parameter.
+		const data = column(batch, 'text', (append) => append.data.toString('hex'));
+		const prefixes = column(batch, 'text', (append) => storedNoticePrefix(this.#instanceId, append.document));
+		const rows = sql`select ord, document, key_id, decode(data, 'hex') as data, prefix
+			from unnest(${ords}, ${documents}, ${keyIds}, ${data}, ${prefixes}) as batch (ord, document, key_id, data, prefix)`;
 		const stored = sql`select inserted.id, inserted.document, null::int as refused_ord,
 				pg_notify(${REALTIME_CHANNEL}, notice.prefix || inserted.id::text)::text as notified
 			from inserted join notice on notice.document = inserted.document`;
+		const claimed = batch.flatMap((append, ord) =>
+			(append.claim?.clientIds ?? []).map((clientId) => ({ ord, userId: append.claim?.userId, clientId }))
+		);
+		const claimOrds = column(claimed, 'int', (claim) => claim.ord);
+		const claimUsers = column(claimed, 'text', (claim) => claim.userId);
+		const claimIds = column(claimed, 'bigint', (claim) => claim.clientId);
 		// ON CONFLICT DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING gives the owner of an id
 		// someone else bound first, even one committed after this statement's snapshot.
-		const statement = claims
-			? sql`
-			with batch (ord, document, key_id, data, user_id, client_ids) as (values ${rows}),
-			notice (document, prefix) as (values ${notices}),
+		const statement =
+			claimed.length > 0
+				? sql`
+			with batch as (${rows}),
+			notice as (select distinct document, prefix from batch),
 			wanted as (
-				select batch.ord, batch.document, batch.user_id, claimed.client_id
-				from batch cross join lateral unnest(batch.client_ids) as claimed (client_id)
+				select batch.ord, batch.document, claimed.user_id, claimed.client_id
+				from unnest(${claimOrds}, ${claimUsers}, ${claimIds}) as claimed (ord, user_id, client_id)
+				join batch on batch.ord = claimed.ord
 			),
 			claims as (
 				select distinct on (document, client_id) document, client_id, user_id
@@ -340,9 +343,9 @@ export class DocumentStorage {
 			${stored}
 			union all
 			select null, refused.document, refused.ord, null from refused`
-			: sql`
-			with batch (ord, document, key_id, data) as (values ${rows}),
-			notice (document, prefix) as (values ${notices}),
+				: sql`
+			with batch as (${rows}),
+			notice as (select distinct document, prefix from batch),
 			inserted as (
 				insert into ${realtimeUpdate} (document, key_id, data)
 				select document, key_id, data from batch order by ord
