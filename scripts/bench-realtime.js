@@ -614,6 +614,7 @@ async function main() {
 		['fan-out max', (r) => r.steady.max],
 		['arrival 1 s p99', (r) => r.arrival.p99],
 		['CPU (server + PostgreSQL)', totalCpu],
+		['first sync p50', (r) => r.sync.p50],
 		['peak memory (MB)', (r) => r.peak / 1024 / 1024]
 	];
 	for (const [label, pick] of rows) {
