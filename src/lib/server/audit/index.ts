@@ -44,7 +44,8 @@ export const auditActions = [
 	'staff_space.viewed',
 	'access.refused',
 	'data.exported',
-	'group.exported'
+	'group.exported',
+	'audit.exported'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

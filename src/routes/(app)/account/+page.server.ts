@@ -8,6 +8,7 @@ import { renewRecoveryCodes, turnOffSecondFactor } from '$lib/server/auth/second
 import { startEnrolment } from '$lib/server/auth/sign-in';
 import { isRefused, parseForm } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
+import { listDataAccess } from '$lib/server/audit/data-access';
 import { describeExportProblem } from '$lib/server/export';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -16,7 +17,8 @@ export const load: PageServerLoad = async (event) => {
 	return {
 		email: user.email,
 		exportProblem: describeExportProblem(event.url.searchParams.get('export')),
-		secondFactor: { ...(await getSecondFactorStatus(user.id)), required: requiresSecondFactor(user.role) }
+		secondFactor: { ...(await getSecondFactorStatus(user.id)), required: requiresSecondFactor(user.role) },
+		dataAccess: await listDataAccess(user.id)
 	};
 };
 

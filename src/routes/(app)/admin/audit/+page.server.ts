@@ -1,43 +1,36 @@
 import { resolve } from '$app/paths';
 import { requireAdmin } from '$lib/server/auth/guards';
-import { auditActions, isAuditAction, listAuditEvents } from '$lib/server/audit';
+import { auditActions, listAuditEvents } from '$lib/server/audit';
+import { checkAuditChain } from '$lib/server/audit/chain';
 import { AUDIT_ACTION_LABELS, presentAuditEvents } from '$lib/server/audit/present';
-import type { PageServerLoad } from './$types';
+import { readAuditFilter } from '$lib/server/audit/review';
+import { db } from '$lib/server/db';
+import type { Actions, PageServerLoad } from './$types';
 
 const PAGE_SIZE = 100;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const load: PageServerLoad = async (event) => {
 	await requireAdmin(event);
-	const params = event.url.searchParams;
-	const action = params.get('action') ?? '';
-	const from = params.get('from') ?? '';
-	const to = params.get('to') ?? '';
-	const groupId = params.get('group') ?? '';
-	const actorId = params.get('actor') ?? '';
+	const { shown, query } = readAuditFilter(event.url.searchParams);
 	const rows = await listAuditEvents({
-		action: isAuditAction(action) ? action : undefined,
-		groupId: groupId || undefined,
-		actorId: actorId || undefined,
-		from: DATE.test(from) ? new Date(`${from}T00:00:00Z`) : undefined,
-		to: DATE.test(to) ? new Date(`${to}T23:59:59.999Z`) : undefined,
-		beforeId: Number(params.get('before')) || undefined,
+		...query,
+		beforeId: Number(event.url.searchParams.get('before')) || undefined,
 		limit: PAGE_SIZE
 	});
-	const events = await presentAuditEvents(rows);
-	const filter = {
-		action: isAuditAction(action) ? action : '',
-		from: DATE.test(from) ? from : '',
-		to: DATE.test(to) ? to : '',
-		group: groupId,
-		actor: actorId
-	};
-	const older = new URLSearchParams(Object.entries(filter).filter(([, v]) => v));
+	const older = new URLSearchParams(Object.entries(shown).filter(([, v]) => v));
 	if (rows.length === PAGE_SIZE) older.set('before', String(rows[rows.length - 1].id));
 	return {
-		filter,
+		filter: shown,
 		actions: auditActions.map((value) => ({ value, label: AUDIT_ACTION_LABELS[value] })),
-		events,
+		events: await presentAuditEvents(rows),
 		olderHref: rows.length === PAGE_SIZE ? resolve(`/admin/audit?${older}`) : null
 	};
+};
+
+export const actions: Actions = {
+	/** Recomputes the whole hash chain; changes nothing. */
+	checkChain: async (event) => {
+		await requireAdmin(event);
+		return { chain: await checkAuditChain(db) };
+	}
 };
