@@ -44,7 +44,8 @@ export const auditActions = [
 	'staff_space.viewed',
 	'access.refused',
 	'data.exported',
-	'group.exported'
+	'group.exported',
+	'account.deleted'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -111,7 +112,7 @@ export function isAuditAction(value: string): value is AuditAction {
  */
 export async function recordFailedSignIn(input: {
 	accountKey: string;
-	via: 'login' | 'invitation' | 'password_change' | 'export' | 'second_factor';
+	via: 'login' | 'invitation' | 'password_change' | 'export' | 'second_factor' | 'account_deletion';
 	refused: boolean;
 }): Promise<void> {
 	await recordAudit({

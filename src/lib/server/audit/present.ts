@@ -41,7 +41,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'staff_space.viewed': 'Staff space opened',
 	'access.refused': 'Access refused',
 	'data.exported': 'Own data exported',
-	'group.exported': "Group's record exported"
+	'group.exported': "Group's record exported",
+	'account.deleted': 'Account deleted'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {
