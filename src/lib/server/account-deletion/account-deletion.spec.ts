@@ -5,6 +5,7 @@
 // snapshot once decrypted. Sessions end, sockets close, others' replies stay under a "departed" tombstone,
 // and neither the person's old device nor another member's stale copy brings anything back. Refused
 // without the right password, and to anyone who is not the person, their facilitator or the admin.
+import { isHttpError } from '@sveltejs/kit';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -27,7 +28,7 @@ import { flagPost } from '$lib/server/moderation/flags';
 import { hidePost } from '$lib/server/moderation/posts';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
-import { uniqueAddress } from '$test/request-events';
+import { createRequestEvent, uniqueAddress } from '$test/request-events';
 import {
 	TestClient,
 	createPerson,
@@ -37,6 +38,8 @@ import {
 	type Person
 } from '../../../../tests/realtime/harness';
 import { findInDatabase } from '../../../../tests/realtime/find-in-database';
+import * as ownDeletePage from '../../../routes/(app)/account/delete/+page.server';
+import * as memberDeletePage from '../../../routes/(app)/groups/[groupId]/members/[userId]/delete/+page.server';
 import {
 	AccountDeletionError,
 	DEPARTED_ROUND_PROMPT,
@@ -155,6 +158,29 @@ async function fillEverywhere(person: Person, other: Person) {
 
 let ids: Record<string, string> = {};
 
+/** A page's request as `person` would send it: signed in, the form in a POST body. */
+function eventFor(person: Person, path: string, form: Record<string, string>, params: Record<string, string> = {}) {
+	const role = person === robin ? 'staff' : 'member';
+	const base = createRequestEvent({
+		path,
+		address: uniqueAddress(),
+		locals: {
+			user: { id: person.userId, email: `${person.userId}@example.org`, displayName: person.name, role },
+			session: null
+		}
+	});
+	const body = new FormData();
+	for (const [name, value] of Object.entries(form)) body.set(name, value);
+	return { ...base, params, request: new Request(base.url, { method: 'POST', body }) } as never;
+}
+
+async function statusOf(attempt: unknown): Promise<number | string> {
+	return Promise.resolve(attempt).then(
+		(result) => (result as { status?: number })?.status ?? 'answered',
+		(e: unknown) => (isHttpError(e) ? e.status : ((e as { status?: number }).status ?? String(e)))
+	);
+}
+
 beforeAll(async () => {
 	await Promise.all([ada, bea, cal, robin].map(setPassword));
 	ids = await fillEverywhere(ada, bea);
@@ -213,6 +239,46 @@ describe('refusals', () => {
 			deleteOwnAccount({ userId: robin.userId, password: PASSWORD, address: uniqueAddress() })
 		).rejects.toThrow('practice’s admin');
 	});
+});
+
+describe('the pages', () => {
+	it('answer 404 to a member, change nothing without the tick or the right password, and sign the person out', async () => {
+		const eve = await createPerson('Eve');
+		await setPassword(eve);
+		await groups.add(groupId, eve, robin);
+		const path = `/groups/${groupId}/members/${eve.userId}/delete`;
+		const params = { groupId, userId: eve.userId };
+		const confirmed = { password: PASSWORD, understood: 'yes' };
+		expect(await statusOf(memberDeletePage.load(eventFor(bea, path, {}, params)))).toBe(404);
+		expect(await statusOf(memberDeletePage.actions.delete(eventFor(bea, path, confirmed, params)))).toBe(404);
+		expect(await statusOf(memberDeletePage.actions.delete(eventFor(robin, path, { password: PASSWORD }, params)))).toBe(
+			400
+		);
+		expect(
+			await statusOf(
+				memberDeletePage.actions.delete(
+					eventFor(robin, `/groups/${groupId}/members/${robin.userId}/delete`, confirmed, {
+						groupId,
+						userId: robin.userId
+					})
+				)
+			)
+		).toBe(404);
+		const wrong = await ownDeletePage.actions.delete(
+			eventFor(eve, '/account/delete', { password: 'not it', understood: 'yes' })
+		);
+		expect(wrong).toMatchObject({ status: 400, data: { message: expect.stringContaining('did not match') } });
+		expect((await validateSessionToken(eve.token)).user?.id).toBe(eve.userId);
+
+		const event = eventFor(eve, '/account/delete', confirmed) as unknown as ReturnType<typeof createRequestEvent>;
+		event.jar.set('hearth_session', eve.token);
+		expect(await statusOf(ownDeletePage.actions.delete(event as never))).toBe(303);
+		expect(event.jar.size).toBe(0);
+		expect(event.headers['Clear-Site-Data']).toBeDefined();
+		expect((await validateSessionToken(eve.token)).session).toBeNull();
+		const [account] = await connection.db.select().from(user).where(eq(user.id, eve.userId));
+		expect(account.displayName).toBe(FORMER_MEMBER_NAME);
+	}, 30_000);
 });
 
 describe('a member deletes their own account', () => {
