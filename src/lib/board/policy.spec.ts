@@ -514,6 +514,27 @@ describe('replies and removal', () => {
 			)
 		);
 		refused(server.check(hidden, 'fran'), /through moderation/);
+
+		// Nor a "departed" one: only account deletion writes it, once the person's words are gone everywhere.
+		for (const [who, by] of [
+			['fran', fran],
+			['alice', alice]
+		] as const) {
+			const departed = server.change((doc) =>
+				doc.getMap('posts').set(
+					other,
+					new Y.Map<unknown>([
+						['id', other],
+						['createdAt', NOW + 7],
+						['kind', 'post'],
+						['removedAt', NOW + 8],
+						['removedBy', by],
+						['removal', 'departed']
+					])
+				)
+			);
+			refused(server.check(departed, who), /account deletion/);
+		}
 	});
 
 	it('never takes an id back: not after the post was deleted outright, nor after it moved to an archive', () => {
