@@ -23,15 +23,11 @@ export { FORMER_MEMBER_NAME, type DeletionStarter } from './records';
 export { DEPARTED_ROUND_PROMPT } from './purge';
 export { deleteAccountForm } from './forms';
 
-/** A refusal the person can act on; the message is written for them. `paused`: too many wrong passwords. */
-export class AccountDeletionError extends Error {
-	constructor(
-		message: string,
-		readonly paused = false
-	) {
-		super(message);
-	}
-}
+/**
+ * A refusal the person can act on (the message is written for them): a wrong password or a paused attempt
+ * (from `confirmPassword`, `paused` set), an account already deleted, a staff or admin account.
+ */
+export { AccountError as AccountDeletionError } from '../auth/accounts';
 
 async function readAccount(userId: string) {
 	const [account] = await db
@@ -39,20 +35,6 @@ async function readAccount(userId: string) {
 		.from(user)
 		.where(eq(user.id, userId));
 	return account ?? null;
-}
-
-async function reauthenticate(input: { actorId: string; password: string; address: string }): Promise<void> {
-	try {
-		await confirmPassword({
-			userId: input.actorId,
-			password: input.password,
-			address: input.address,
-			via: 'account_deletion'
-		});
-	} catch (e) {
-		if (e instanceof AccountError) throw new AccountDeletionError(e.message, e.paused);
-		throw e;
-	}
 }
 
 async function carryOut(input: {
@@ -74,13 +56,13 @@ async function carryOut(input: {
  */
 export async function deleteOwnAccount(input: { userId: string; password: string; address: string }): Promise<void> {
 	const account = await readAccount(input.userId);
-	if (!account || account.deletedAt) throw new AccountDeletionError('This account has already been deleted.');
+	if (!account || account.deletedAt) throw new AccountError('This account has already been deleted.');
 	if (account.role !== 'member') {
-		throw new AccountDeletionError(
+		throw new AccountError(
 			'Staff and admin accounts hold the practice’s clinical notes, so they are closed by the practice, not here. Please speak to your practice’s admin.'
 		);
 	}
-	await reauthenticate({ actorId: input.userId, password: input.password, address: input.address });
+	await confirmPassword({ ...input, via: 'account_deletion' });
 	await carryOut({ userId: input.userId, actorId: input.userId, by: 'self', groupId: null });
 }
 
@@ -120,7 +102,12 @@ export async function deleteMemberAccount(input: {
 	address: string;
 }): Promise<void> {
 	await getDeletableMember(input);
-	await reauthenticate({ actorId: input.actorId, password: input.password, address: input.address });
+	await confirmPassword({
+		userId: input.actorId,
+		password: input.password,
+		address: input.address,
+		via: 'account_deletion'
+	});
 	await carryOut({
 		userId: input.userId,
 		actorId: input.actorId,
