@@ -500,20 +500,26 @@ describe('replies and removal', () => {
 			'alice',
 			(doc) => (other = createPost(doc, { authorId: alice, body: 'Something else.' }, { now: NOW + 7 }))
 		);
-		const hidden = server.change((doc) =>
-			doc.getMap('posts').set(
-				other,
-				new Y.Map<unknown>([
-					['id', other],
-					['createdAt', NOW + 7],
-					['kind', 'post'],
-					['removedAt', NOW + 8],
-					['removedBy', fran],
-					['removal', 'hidden']
-				])
-			)
-		);
-		refused(server.check(hidden, 'fran'), /through moderation/);
+		// A placeholder written from a client, as `by`, of the kind only Hearth's server writes.
+		const placeholder = (by: string, removal: 'hidden' | 'departed') =>
+			server.change((doc) =>
+				doc.getMap('posts').set(
+					other,
+					new Y.Map<unknown>([
+						['id', other],
+						['createdAt', NOW + 7],
+						['kind', 'post'],
+						['removedAt', NOW + 8],
+						['removedBy', by],
+						['removal', removal]
+					])
+				)
+			);
+		refused(server.check(placeholder(fran, 'hidden'), 'fran'), /through moderation/);
+
+		// Nor a "departed" one: only account deletion writes it, once the person's words are gone everywhere.
+		refused(server.check(placeholder(fran, 'departed'), 'fran'), /account deletion/);
+		refused(server.check(placeholder(alice, 'departed'), 'alice'), /account deletion/);
 	});
 
 	it('never takes an id back: not after the post was deleted outright, nor after it moved to an archive', () => {

@@ -481,6 +481,8 @@ class PostRules implements RootRules {
 		if (post.state === 'removed') {
 			// Hiding keeps a copy for the facilitators first: only Hearth's server does it (moderation).
 			if (post.removal === 'hidden') throw new Refusal('Posts are hidden through moderation');
+			// What account deletion leaves: only Hearth's server writes it, after the person's words are gone.
+			if (post.removal === 'departed') throw new Refusal('Only account deletion removes a former member’s words');
 			// A tombstone only ever replaces a post, keeping its place in the thread.
 			const old = before.present ? readPostBefore(this.ins, before.value) : null;
 			if (!old || old.removedAt !== undefined) throw new Refusal('Only a post can be removed');

@@ -39,9 +39,12 @@ export type LivePost = {
 /**
  * What stays of a removed post: that it was there, and who removed it when. `author` and `facilitator`
  * removals are for good; `hidden` holds the place of a post a facilitator took off the board for now (its
- * words wait in the staff space), so its replies keep their thread and its id cannot be used again.
+ * words wait in the staff space), so its replies keep their thread and its id cannot be used again;
+ * `departed` is what account deletion leaves ("A former member's words were removed"), written only by
+ * Hearth's server (docs/deletion.md).
  */
-export type Removal = 'author' | 'facilitator' | 'hidden';
+export const REMOVALS = ['author', 'facilitator', 'hidden', 'departed'] as const;
+export type Removal = (typeof REMOVALS)[number];
 
 export type RemovedPost = {
 	state: 'removed';
@@ -80,7 +83,7 @@ const REMOVED_FIELDS: Record<string, Check> = {
 	parentId: isId,
 	removedAt: isTime,
 	removedBy: isId,
-	removal: isOneOf(['author', 'facilitator', 'hidden'])
+	removal: isOneOf(REMOVALS)
 };
 const REMOVED_REQUIRED = ['id', 'createdAt', 'kind', 'removedAt', 'removedBy', 'removal'];
 

@@ -45,7 +45,8 @@ export const auditActions = [
 	'access.refused',
 	'data.exported',
 	'group.exported',
-	'audit.exported'
+	'audit.exported',
+	'account.deleted'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -112,7 +113,7 @@ export function isAuditAction(value: string): value is AuditAction {
  */
 export async function recordFailedSignIn(input: {
 	accountKey: string;
-	via: 'login' | 'invitation' | 'password_change' | 'export' | 'second_factor';
+	via: 'login' | 'invitation' | 'password_change' | 'export' | 'second_factor' | 'account_deletion';
 	refused: boolean;
 }): Promise<void> {
 	await recordAudit({

@@ -42,7 +42,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'access.refused': 'Access refused',
 	'data.exported': 'Own data exported',
 	'group.exported': "Group's record exported",
-	'audit.exported': 'Audit log exported as CSV'
+	'audit.exported': 'Audit log exported as CSV',
+	'account.deleted': 'Account deleted'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

@@ -259,7 +259,9 @@ function renderRecordPost(post: RecordPost, zone: string): Html {
 								? 'hidden by a facilitator'
 								: post.removed.how === 'facilitator'
 									? 'removed by a facilitator'
-									: 'deleted by its author'
+									: post.removed.how === 'departed'
+										? 'a former member’s words, removed when their account was deleted'
+										: 'deleted by its author'
 						}
 						${when(post.removed.at, zone)}
 					</p>`

@@ -7,6 +7,7 @@
  */
 import type { PostKind } from '$lib/board/schema';
 import type { Notice } from '$lib/board/schema';
+import type { Removal } from '$lib/board/posts';
 
 export const MEMBER_EXPORT_FORMAT = 'hearth-member-export';
 export const GROUP_RECORD_FORMAT = 'hearth-group-record';
@@ -122,7 +123,7 @@ export type RecordPost = {
 	session: ExportedSession | null;
 	replyTo: string | null;
 	place: 'board' | 'archive';
-	removed: { how: 'author' | 'facilitator' | 'hidden'; at: string } | null;
+	removed: { how: Removal; at: string } | null;
 };
 
 export type GroupRecord = {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
 import { group, groupMember, user, type FacilitatorKind, type MembershipStatus } from '../db/schema';
@@ -36,7 +36,8 @@ export async function listMembers(groupId: string) {
 				facilitatorKind: groupMember.facilitatorKind,
 				status: groupMember.status,
 				muted: groupMember.muted,
-				lifecycle: group.lifecycle
+				lifecycle: group.lifecycle,
+				accountDeleted: isNotNull(user.deletedAt)
 			})
 			.from(groupMember)
 			.innerJoin(user, eq(user.id, groupMember.userId))
@@ -62,6 +63,7 @@ export async function listMembers(groupId: string) {
 			facilitatorLabel: row.facilitatorKind ? FACILITATOR_KIND_LABELS[row.facilitatorKind] : null,
 			active: row.status === 'active',
 			muted: row.muted,
+			accountDeleted: row.accountDeleted,
 			state,
 			stateLabel: MEMBER_STATE_LABELS[state],
 			signedVersion

@@ -10,7 +10,6 @@ import type { Flag, HiddenPost, Notice } from '$lib/board/schema';
 import { connection } from '$lib/server/db';
 import { auditEvent, moderationFlag, notification } from '$lib/server/db/schema';
 import { CloseCode } from '$lib/server/realtime/protocol';
-import { DocumentStorage } from '$lib/server/realtime/storage';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { flagPost, resolveFlag } from './flags';
 import { muteMember, unmuteExpired } from './mutes';
@@ -19,10 +18,10 @@ import {
 	TestClient,
 	createPerson,
 	startRealtimeCircle,
-	testKeyring,
 	waitFor,
 	type Person
 } from '../../../../tests/realtime/harness';
+import { findInDatabase } from '../../../../tests/realtime/find-in-database';
 
 const {
 	server,
@@ -254,46 +253,3 @@ describe('message my facilitators now', () => {
 		}
 	});
 });
-
-/**
- * Every place `text` appears in the database: every row of every table (listed from
- * information_schema, so a table added later is searched too), plus every realtime update and
- * snapshot decrypted with the storage module.
- */
-async function findInDatabase(text: string): Promise<string[]> {
-	const needle = Buffer.from(text);
-	const found: string[] = [];
-	const tables = rowsOf<{ table_schema: string; table_name: string }>(
-		await connection.db.execute(sql`
-			select table_schema, table_name from information_schema.tables
-			where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`)
-	);
-	expect(tables.map((table) => table.table_name)).toEqual(
-		expect.arrayContaining(['realtime_update', 'audit_event', 'moderation_flag'])
-	);
-	for (const table of tables) {
-		const rows = rowsOf<Record<string, unknown>>(
-			await connection.db.execute(sql.raw(`select * from "${table.table_schema}"."${table.table_name}"`))
-		);
-		for (const row of rows) {
-			for (const [column, value] of Object.entries(row)) {
-				const bytes = value instanceof Uint8Array ? Buffer.from(value) : Buffer.from(JSON.stringify(value) ?? '');
-				if (bytes.includes(needle)) found.push(`${table.table_name}.${column}`);
-			}
-		}
-	}
-	const documents = rowsOf<{ document: string }>(
-		await connection.db.execute(sql`select document from realtime_update union select document from realtime_snapshot`)
-	);
-	const storage = new DocumentStorage(connection.db, testKeyring, 'test-reader');
-	for (const { document } of documents) {
-		const { updates } = await storage.load(document);
-		if (updates.some((update) => Buffer.from(update).includes(needle))) found.push(`document ${document}`);
-	}
-	return found;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-	if (Array.isArray(result)) return result as T[];
-	return ((result as { rows?: T[] }).rows ?? []) as T[];
-}

@@ -77,7 +77,7 @@ function toSnapshot(post: LivePost): PostSnapshot {
 }
 
 /** The entry a post leaves in its place when it is hidden or removed: when, by whom, and nothing it said. */
-function placeholder(
+export function placeholder(
 	post: Pick<PostSnapshot, 'id' | 'createdAt' | 'kind' | 'sessionId' | 'parentId'>,
 	removal: Removal,
 	by: string,
@@ -97,7 +97,7 @@ function placeholder(
 }
 
 /** Marks the open flags about a post as dealt with, and how. */
-function resolveFlagsAbout(
+export function resolveFlagsAbout(
 	staff: Y.Doc,
 	postId: string,
 	by: string,

@@ -11,7 +11,12 @@ export const user = pgTable('user', {
 	displayName: text('display_name').notNull(),
 	passwordHash: text('password_hash').notNull(),
 	role: text('role', { enum: practiceRoles }).notNull(),
-	createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+	createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+	/**
+	 * When the account was deleted (account-deletion/): the row stays, without email, name or a usable
+	 * password, because agreement signatures, memberships, client-id bindings and the audit log refer to its id.
+	 */
+	deletedAt: timestamp('deleted_at', { withTimezone: true })
 });
 
 export const session = pgTable(

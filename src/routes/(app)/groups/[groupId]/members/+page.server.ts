@@ -42,7 +42,9 @@ export const load: PageServerLoad = async (event) => {
 			muted: m.muted,
 			mutedUntil: m.muted && muteEnds.has(m.userId) ? formatSessionTime(muteEnds.get(m.userId)!, zone) : null,
 			state: m.state,
-			stateLabel: m.stateLabel
+			stateLabel: m.stateLabel,
+			// A member's account can be deleted from here (their own request, passed on by a facilitator).
+			deletable: m.role === 'member' && !m.accountDeleted
 		})),
 		invitations: invitations.map((i) => ({
 			id: i.id,
@@ -51,7 +53,8 @@ export const load: PageServerLoad = async (event) => {
 			state: i.state,
 			expires: formatSessionTime(i.expiresAt, zone)
 		})),
-		addableStaff: addable
+		addableStaff: addable,
+		deleted: event.url.searchParams.has('deleted')
 	};
 };
 
