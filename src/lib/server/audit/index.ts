@@ -44,7 +44,10 @@ export const auditActions = [
 	'staff_space.viewed',
 	'access.refused',
 	'data.exported',
-	'group.exported'
+	'group.exported',
+	'calendar.link_created',
+	'calendar.link_revoked',
+	'calendar.names_changed'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -41,7 +41,10 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'staff_space.viewed': 'Staff space opened',
 	'access.refused': 'Access refused',
 	'data.exported': 'Own data exported',
-	'group.exported': "Group's record exported"
+	'group.exported': "Group's record exported",
+	'calendar.link_created': 'Calendar link made',
+	'calendar.link_revoked': 'Calendar link turned off',
+	'calendar.names_changed': 'Calendar naming changed'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {
