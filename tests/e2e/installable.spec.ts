@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Playwright } from '@playwright/test';
 import { formCircle, openBoard } from './support/circle';
 import { expectAccessible, screenshotBothWidths } from './support/look';
 import { signIn } from './support/people';
@@ -21,26 +21,45 @@ async function listCachedPaths(page: Page): Promise<string[]> {
 	});
 }
 
+/** A browser profile on disk: Chromium never offers installation in the incognito-like contexts Playwright usually makes. */
+async function openPhoneProfile(playwright: Playwright, baseURL: string | undefined) {
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-installable-'));
+	const context = await playwright.chromium.launchPersistentContext(profile, {
+		...test.info().project.use.launchOptions,
+		baseURL
+	});
+	const page = context.pages()[0] ?? (await context.newPage());
+	return {
+		context,
+		page,
+		async close() {
+			await context.close();
+			fs.rmSync(profile, { recursive: true, force: true });
+		}
+	};
+}
+
+async function waitForServiceWorkerControl(page: Page): Promise<void> {
+	await page.evaluate(async () => {
+		await navigator.serviceWorker.ready;
+	});
+	// The first visit installs it; from the next load on it sees the page's requests.
+	await page.reload();
+	expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
 const SHELL =
 	/^\/(_app\/immutable\/.+|_app\/version\.json|offline\.html|manifest\.webmanifest|favicon\.svg|icons\/.+)$/;
 
 test('Hearth installs, caches only its shell and shows an offline page', async ({ browser, playwright, baseURL }) => {
 	test.setTimeout(180_000);
 	const circle = await formCircle(browser, { name: 'Installable circle', facilitator: 'Fran', members: ['Sam'] });
-	// Chromium never offers to install from an incognito-like context (Playwright's usual ones): Sam's phone
-	// is a browser profile on disk.
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-installable-'));
-	const context = await playwright.chromium.launchPersistentContext(profile, {
-		...test.info().project.use.launchOptions,
-		baseURL
-	});
-	const sam = context.pages()[0] ?? (await context.newPage());
+	const phone = await openPhoneProfile(playwright, baseURL);
+	const { context, page: sam } = phone;
 	await signIn(sam, circle.members[0].person);
 
 	await sam.goto('/');
-	await sam.evaluate(async () => {
-		await navigator.serviceWorker.ready;
-	});
+	await waitForServiceWorkerControl(sam);
 	const cdp = await context.newCDPSession(sam);
 	const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
 	expect(installabilityErrors).toEqual([]);
@@ -48,8 +67,6 @@ test('Hearth installs, caches only its shell and shows an offline page', async (
 	expect(manifest.errors).toEqual([]);
 
 	// Under the service worker's control, the board still connects and updates live.
-	await sam.reload();
-	expect(await sam.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 	await openBoard(sam, circle.groupId);
 	const words = 'Here, and glad of it.';
 	await sam.getByLabel('Share with the group').fill(words);
@@ -77,7 +94,34 @@ test('Hearth installs, caches only its shell and shows an offline page', async (
 	await sam.getByRole('link', { name: 'Try again' }).click();
 	await expect(sam.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
-	await context.close();
-	fs.rmSync(profile, { recursive: true, force: true });
+	await phone.close();
 	await circle.close();
+});
+
+test('a new version waits for the person to choose to reload', async ({ playwright, baseURL }) => {
+	test.setTimeout(120_000);
+	const phone = await openPhoneProfile(playwright, baseURL);
+	const { page } = phone;
+	await page.goto('/login');
+	await waitForServiceWorkerControl(page);
+
+	await page.getByLabel('Email').fill('half-typed@example.org');
+	// A new version arrives: a worker with another script URL for the same scope installs and waits, as the
+	// next build's would (the server cannot be rebuilt in the middle of a test).
+	await page.evaluate(async () => {
+		await navigator.serviceWorker.register('/service-worker.js?next');
+	});
+
+	const notice = page.getByTestId('update-notice');
+	await expect(notice).toContainText('A new version of Hearth is ready.');
+	// Nothing reloads by itself: what was typed stays.
+	await expect(page.getByLabel('Email')).toHaveValue('half-typed@example.org');
+	await expectAccessible(page);
+	await screenshotBothWidths(page, 'update-notice');
+
+	await notice.getByRole('button', { name: 'Reload' }).click();
+	// The new version took over and the page reloaded once.
+	await expect(page.getByLabel('Email')).toHaveValue('');
+	expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\?next$/);
+	await phone.close();
 });
