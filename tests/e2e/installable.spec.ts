@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page, type Playwright } from '@playwright/test';
+import { expect, test, type BrowserType, type Page } from '@playwright/test';
 import { formCircle, openBoard } from './support/circle';
 import { expectAccessible, screenshotBothWidths } from './support/look';
 import { signIn } from './support/people';
@@ -22,9 +22,9 @@ async function listCachedPaths(page: Page): Promise<string[]> {
 }
 
 /** A browser profile on disk: Chromium never offers installation in the incognito-like contexts Playwright usually makes. */
-async function openPhoneProfile(playwright: Playwright, baseURL: string | undefined) {
+async function openPhoneProfile(chromium: BrowserType, baseURL: string | undefined) {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-installable-'));
-	const context = await playwright.chromium.launchPersistentContext(profile, {
+	const context = await chromium.launchPersistentContext(profile, {
 		...test.info().project.use.launchOptions,
 		baseURL
 	});
@@ -54,7 +54,7 @@ const SHELL =
 test('Hearth installs, caches only its shell and shows an offline page', async ({ browser, playwright, baseURL }) => {
 	test.setTimeout(180_000);
 	const circle = await formCircle(browser, { name: 'Installable circle', facilitator: 'Fran', members: ['Sam'] });
-	const phone = await openPhoneProfile(playwright, baseURL);
+	const phone = await openPhoneProfile(playwright.chromium, baseURL);
 	const { context, page: sam } = phone;
 	await signIn(sam, circle.members[0].person);
 
@@ -100,7 +100,7 @@ test('Hearth installs, caches only its shell and shows an offline page', async (
 
 test('a new version waits for the person to choose to reload', async ({ playwright, baseURL }) => {
 	test.setTimeout(120_000);
-	const phone = await openPhoneProfile(playwright, baseURL);
+	const phone = await openPhoneProfile(playwright.chromium, baseURL);
 	const { page } = phone;
 	await page.goto('/login');
 	await waitForServiceWorkerControl(page);
