@@ -11,6 +11,9 @@ const config = {
 		// Links are built with `resolve()` from $app/paths. Hearth is served at the root, so paths stay absolute:
 		// the server renders `/groups/…` as the browser does, not `../groups/…` relative to each page.
 		paths: { relative: false },
+		// src/service-worker.ts keeps the app shell only; ServiceWorkerUpdate.svelte registers it so that a new
+		// version can wait for the person to choose to reload.
+		serviceWorker: { register: false },
 		// Nonces for SvelteKit's own inline scripts; nothing else may run or load from elsewhere.
 		csp: {
 			mode: 'auto',
@@ -23,6 +26,8 @@ const config = {
 				'img-src': ['self', 'data:'],
 				'font-src': ['self'],
 				'connect-src': ['self'],
+				'worker-src': ['self'],
+				'manifest-src': ['self'],
 				'object-src': ['none'],
 				'base-uri': ['none'],
 				'form-action': ['self'],

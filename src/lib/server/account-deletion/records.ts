@@ -13,6 +13,7 @@ import { hashPassword } from '../auth/passwords';
 import { db, type Database } from '../db';
 import {
 	agreementSignature,
+	calendarFeed,
 	groupMember,
 	invitation,
 	memberMute,
@@ -105,7 +106,7 @@ export async function emptyAccount(input: {
 			.set({ email: null, note: null })
 			.where(or(eq(invitation.usedBy, input.userId), eq(invitation.email, account.email)));
 		await tx.update(agreementSignature).set({ typedName: '' }).where(eq(agreementSignature.userId, input.userId));
-		for (const table of [session, secondFactor, recoveryCode, pendingSignIn, notification]) {
+		for (const table of [session, secondFactor, recoveryCode, pendingSignIn, notification, calendarFeed]) {
 			await tx.delete(table).where(eq(table.userId, input.userId));
 		}
 		await tx

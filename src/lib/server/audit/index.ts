@@ -46,7 +46,10 @@ export const auditActions = [
 	'data.exported',
 	'group.exported',
 	'audit.exported',
-	'account.deleted'
+	'account.deleted',
+	'calendar.link_created',
+	'calendar.link_revoked',
+	'calendar.names_changed'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -43,7 +43,10 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'data.exported': 'Own data exported',
 	'group.exported': "Group's record exported",
 	'audit.exported': 'Audit log exported as CSV',
-	'account.deleted': 'Account deleted'
+	'account.deleted': 'Account deleted',
+	'calendar.link_created': 'Calendar link made',
+	'calendar.link_revoked': 'Calendar link turned off',
+	'calendar.names_changed': 'Calendar naming changed'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

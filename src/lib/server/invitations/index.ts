@@ -3,8 +3,6 @@
 // and the invitee's browser. Accepting consumes the invitation with one conditional UPDATE, so of two
 // simultaneous accepts exactly one wins; everything else the accept does happens in that transaction.
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
 import { group, groupMember, invitation, type Agreement, type Invitation } from '../db/schema';
@@ -17,18 +15,12 @@ import { countActiveMembers } from '../groups/membership';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
 import { isMailConfigured, sendInvitationEmail } from '../mail';
 import { log } from '../log';
+import { generateSecretToken, hashSecretToken } from '../secret-token';
 
 export const INVITATION_LIFETIME_DAYS = 7;
 const DAY = 24 * 60 * 60 * 1000;
 
-/** 160 random bits, like a session token. */
-function generateInvitationToken(): string {
-	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
-}
-
-export function hashInvitationToken(token: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
-}
+export const hashInvitationToken = hashSecretToken;
 
 export function buildInvitationLink(origin: string, token: string): string {
 	return `${origin}/invite/${token}`;
@@ -95,7 +87,7 @@ async function insertInvitation(
 			`Every place is taken or has an open invitation (capacity ${locked.capacity}). Withdraw an open invitation first.`
 		);
 	}
-	const token = generateInvitationToken();
+	const token = generateSecretToken();
 	const [created] = await tx
 		.insert(invitation)
 		.values({

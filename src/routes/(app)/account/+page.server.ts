@@ -10,6 +10,8 @@ import { isRefused, parseForm } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
 import { listDataAccess } from '$lib/server/audit/data-access';
 import { describeExportProblem } from '$lib/server/export';
+import { createCalendarLink, getCalendarSettings, revokeCalendarLink, setCalendarNames } from '$lib/server/calendar';
+import { calendarNamesForm } from '$lib/server/calendar/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -18,7 +20,8 @@ export const load: PageServerLoad = async (event) => {
 		email: user.email,
 		exportProblem: describeExportProblem(event.url.searchParams.get('export')),
 		secondFactor: { ...(await getSecondFactorStatus(user.id)), required: requiresSecondFactor(user.role) },
-		dataAccess: await listDataAccess(user.id)
+		dataAccess: await listDataAccess(user.id),
+		calendar: await getCalendarSettings(user.id)
 	};
 };
 
@@ -85,6 +88,28 @@ export const actions: Actions = {
 			throw e;
 		}
 		return { action: 'turnOffSecondFactor', saved: 'Two-step sign-in is off.' };
+	},
+	createCalendarLink: async (event) => {
+		const user = requireUser(event);
+		const calendarLink = await createCalendarLink({ userId: user.id, origin: event.url.origin });
+		return { action: 'calendar', calendarLink };
+	},
+	setCalendarNames: async (event) => {
+		const user = requireUser(event);
+		const input = parseForm(await event.request.formData(), calendarNamesForm, { action: 'calendar' });
+		if (isRefused(input)) return input;
+		if (!(await setCalendarNames({ userId: user.id, showGroupNames: input.showGroupNames }))) {
+			return fail(400, {
+				action: 'calendar',
+				message: 'Make a calendar link first, then choose how it names sessions.'
+			});
+		}
+		return { action: 'calendar', saved: 'Saved. Your calendar shows the change the next time it checks.' };
+	},
+	revokeCalendarLink: async (event) => {
+		const user = requireUser(event);
+		await revokeCalendarLink(user.id);
+		return { action: 'calendar', saved: 'Your calendar link is turned off. Calendars that used it stop updating.' };
 	},
 	signOutEverywhere: async (event) => {
 		const user = requireUser(event);
