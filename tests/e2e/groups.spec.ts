@@ -233,6 +233,19 @@ test('a therapist forms a group, two clients join and sign, outsiders and remove
 	const logText = await adminDevice.page.locator('main').innerText();
 	for (const secret of [sam.email, alex.email, 'For Sam, after intake', firstLink])
 		expect(logText).not.toContain(secret);
+	// The periodic review: the log is whole, and the CSV holds what the page shows.
+	await adminDevice.page.getByRole('button', { name: 'Check the log is whole' }).click();
+	await expect(adminDevice.page.getByRole('status').filter({ hasText: 'Whole.' })).toContainText(
+		/Newest fingerprint: [0-9a-f]{64}/
+	);
+	const downloading = adminDevice.page.waitForEvent('download');
+	await adminDevice.page.getByRole('button', { name: 'Download as CSV' }).click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toMatch(/^hearth-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+	const csv = fs.readFileSync(await download.path(), 'utf8');
+	expect(csv.split('\r\n')[0]).toContain('time_utc,action,what,actor_id,actor');
+	expect(csv).toContain('member.removed');
+	for (const secret of [sam.email, alex.email, 'For Sam, after intake', firstLink]) expect(csv).not.toContain(secret);
 	await expectAccessible(adminDevice.page);
 	await screenshot(adminDevice.page, 'admin-audit');
 

@@ -154,6 +154,18 @@ test('flag, hide, restore, remove for good and an urgent message, live across th
 		const events = fran.getByRole('list', { name: 'Audit events, newest first' });
 		await expect(events.getByText('Staff space opened').first()).toBeVisible();
 		await expect(fran.getByRole('main')).not.toContainText(urgent);
+
+		// Fran opens Sam's private thread with the facilitators: Sam's account page says so, Alex's does not.
+		await fran.goto(`/groups/${groupId}/care`);
+		await fran.getByRole('link', { name: 'Open Sam’s care thread' }).click();
+		await expect(fran.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+		await sam.goto('/account');
+		const looked = sam.getByRole('region', { name: 'Who has looked at your data' });
+		await expect(looked).toContainText('Fran opened your private messages with your facilitators (Moderation circle).');
+		await expectAccessible(sam);
+		await screenshotBothWidths(sam, 'account-who-looked');
+		await alex.goto('/account');
+		await expect(alex.getByRole('region', { name: 'Who has looked at your data' })).toContainText('Nobody has yet.');
 	} finally {
 		await circle.close();
 	}
