@@ -79,6 +79,9 @@ export type Presence = {
  */
 type PendingChange = { paths: Set<string>; seq: number | 'next-update' | 'next-sync' };
 
+/** A Yjs shared type as the document holds it (a root or a nested map). */
+type SharedType = Y.Doc['share'] extends Map<string, infer T> ? T : never;
+
 /**
  * Where a transaction changed the document, as `root/key/key…` paths of the map entries it set or deleted
  * (a post created whole is `posts/<id>`; an answer written into a round, `rounds/<id>/answers/<userId>`).
@@ -86,18 +89,18 @@ type PendingChange = { paths: Set<string>; seq: number | 'next-update' | 'next-s
  * anything inside it is.
  */
 function listChangedPaths(doc: Y.Doc, transaction: Y.Transaction): string[] {
-	const rootNames = new Map<Y.AbstractType<unknown>, string>();
+	const rootNames = new Map<SharedType, string>();
 	for (const [name, type] of doc.share) rootNames.set(type, name);
 	const paths = new Set<string>();
 	for (const [type, keys] of transaction.changed) {
 		const steps: string[] = [];
-		let current: Y.AbstractType<unknown> | null = type;
+		let current: SharedType | null = type;
 		while (current?._item) {
 			steps.unshift(current._item.parentSub ?? '');
-			current = current._item.parent as Y.AbstractType<unknown> | null;
+			current = current._item.parent as SharedType | null;
 		}
-		const root = current && rootNames.get(current);
-		if (root === undefined || root === null) continue;
+		const root = current ? rootNames.get(current) : undefined;
+		if (root === undefined) continue;
 		for (const key of keys.size > 0 ? keys : [null]) {
 			const full = [root, ...steps, ...(key === null ? [] : [key])];
 			for (let depth = 2; depth <= full.length; depth++) paths.add(full.slice(0, depth).join('/'));
