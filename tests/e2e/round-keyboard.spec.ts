@@ -299,6 +299,7 @@ test('offline, a member’s own posts and answers say "Not yet saved" until stor
 	await answers.getByRole('button', { name: 'Share my answer' }).click();
 	const mine = answers.getByTestId('round-answer').filter({ hasText: 'You' });
 	await expect(mine.getByTestId('not-saved')).toHaveText('· Not yet saved');
+	await expect(answers).toContainText('Offline: it is kept here and goes to the circle when you are back.');
 	await expect(thread(rowan, offline)).toHaveCount(0);
 	await expectAccessible(jun);
 	await look(jun, 'offline-member');
@@ -318,6 +319,7 @@ test('offline, a member’s own posts and answers say "Not yet saved" until stor
 	await expect(jun.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
 	await expect(jun.getByTestId('save-state')).toHaveText('Saved');
 	await expect(jun.getByTestId('not-saved')).toHaveCount(0);
+	await expect(answers).not.toContainText('Offline: it is kept here');
 	await expect(thread(rowan, offline)).toBeVisible();
 	await expect(rowan.getByTestId('round-answer').filter({ hasText: 'Jun' })).toContainText('On my way.');
 
