@@ -234,6 +234,7 @@ test('a facilitator and a member hold a round from their phones with the keyboar
 	// Quiet time: the breathing pacer can be paused and resumed, and never moves under reduced motion.
 	await tabTo(fran, fran.getByRole('button', { name: 'Begin quiet time' }));
 	await fran.keyboard.press('Enter');
+	await expectFocusOn(fran.getByRole('button', { name: 'End quiet time and open the integration circle' }));
 	await expect(sam.getByTestId('quiet-mode')).toBeVisible();
 	const pacer = sam.getByTestId('breathing-pacer').locator('.pacer');
 	const playState = () => pacer.evaluate((el) => getComputedStyle(el).animationPlayState);
