@@ -44,6 +44,23 @@ async function storedBodies(): Promise<string[]> {
 	return listPosts(await loadStoredDocument(document)).map((post) => (post.state === 'live' ? post.body : ''));
 }
 
+/** Holds every append to storage until the returned function is called: changes reach the server, unstored. */
+async function holdStorage(): Promise<() => Promise<void>> {
+	let release!: () => void;
+	let locked!: () => void;
+	const isLocked = new Promise<void>((resolve) => (locked = resolve));
+	const holding = connection.db.transaction(async (tx) => {
+		await tx.execute(sql`lock table realtime_update in exclusive mode`);
+		locked();
+		await new Promise<void>((resolve) => (release = resolve));
+	});
+	await isLocked;
+	return async () => {
+		release();
+		await holding;
+	};
+}
+
 describe('the browser’s live document', () => {
 	it('goes live, learns it may write, and sees who else is here by the names the server knows', async () => {
 		const board = open(ada);
@@ -66,25 +83,49 @@ describe('the browser’s live document', () => {
 		expect(board.save).toBe('saved');
 
 		// Hold every append to storage: the change reaches the server but cannot be stored yet.
-		let release!: () => void;
-		let locked!: () => void;
-		const isLocked = new Promise<void>((resolve) => (locked = resolve));
-		const holding = connection.db.transaction(async (tx) => {
-			await tx.execute(sql`lock table realtime_update in exclusive mode`);
-			locked();
-			await new Promise<void>((resolve) => (release = resolve));
-		});
-		await isLocked;
+		const release = await holdStorage();
 		createPost(board.doc, { authorId: ada.userId, body: 'Kept until stored.' });
 		expect(board.save).toBe('saving');
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(board.save).toBe('saving');
 		expect(await storedBodies()).not.toContain('Kept until stored.');
 
-		release();
-		await holding;
+		await release();
 		await waitFor(() => board.save === 'saved', 10_000, 'saved');
 		expect(await storedBodies()).toContain('Kept until stored.');
+	});
+
+	it('knows which entries are not stored yet, each until the server has stored it', async () => {
+		const network = new EventTarget();
+		const board = open(ada, server, network);
+		await waitFor(() => board.connection === 'live');
+		const stored = createPost(board.doc, { authorId: ada.userId, body: 'Already kept.' });
+		await waitFor(() => board.save === 'saved');
+		expect(board.isPending(['posts', stored])).toBe(false);
+
+		network.dispatchEvent(new Event('offline'));
+		const offline = createPost(board.doc, { authorId: ada.userId, body: 'Written offline.' });
+		const reply = createPost(board.doc, { authorId: ada.userId, body: 'And a reply.', parentId: stored });
+		expect(board.isPending(['posts', offline])).toBe(true);
+		expect(board.isPending(['posts', reply])).toBe(true);
+		// Replying does not touch the post replied to.
+		expect(board.isPending(['posts', stored])).toBe(false);
+
+		// Back online, but storage is held: sent is not stored.
+		const release = await holdStorage();
+		network.dispatchEvent(new Event('online'));
+		await waitFor(() => board.connection === 'live', 10_000, 'live again');
+		const later = createPost(board.doc, { authorId: ada.userId, body: 'Written once back.' });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect([offline, reply, later].map((id) => board.isPending(['posts', id]))).toEqual([true, true, true]);
+		expect(board.save).toBe('saving');
+
+		await release();
+		await waitFor(() => board.save === 'saved', 10_000, 'saved');
+		expect([offline, reply, later].map((id) => board.isPending(['posts', id]))).toEqual([false, false, false]);
+		expect(await storedBodies()).toEqual(
+			expect.arrayContaining(['Written offline.', 'And a reply.', 'Written once back.'])
+		);
 	});
 
 	it('keeps words written offline in memory and sends them when the server is back', async () => {

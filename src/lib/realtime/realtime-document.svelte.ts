@@ -8,9 +8,11 @@
  *
  * Saved state follows the server's acknowledgements (./protocol.ts): the server
  * answers each update message this socket sends (sync step 2 and update) in order with `saved <seq>` or
- * `refused <seq> <reason>`. We count update messages as the socket sends them and remember which message
- * carried the latest local change; "saved" means the server has stored that one. Changes made offline
- * stay in the Y.Doc and go out in the sync step 2 on reconnect (y-websocket's own backoff).
+ * `refused <seq> <reason>`. We count update messages as the socket sends them and keep each local change
+ * that is not stored yet with the entries it touched (`posts/<id>`, `rounds/<id>/answers/<userId>` …) and
+ * the message that carried it; "saved" means the server has stored all of them, and an entry is pending
+ * while one of them touches it. Changes made offline stay in the Y.Doc and go out in the sync step 2 on
+ * reconnect (y-websocket's own backoff).
  *
  * A refused change stays in the local Y.Doc and would be sent again forever, so on a refusal (and on
  * close codes that mean the same) the document is dropped and a fresh one is synced from the server.
@@ -18,6 +20,7 @@
  * (document-view.svelte.ts) does.
  */
 import * as decoding from 'lib0/decoding';
+import { SvelteMap } from 'svelte/reactivity';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { getDocumentGroupId, parseDocumentName } from '$lib/board/document-names';
@@ -69,18 +72,53 @@ export type Presence = {
 	typing: boolean;
 };
 
-/** A socket that counts the update messages it sends, so acknowledgements can be matched to them. */
-type CountingSocket = WebSocket & { sentUpdates: number };
+/**
+ * A local change not yet stored: the entries it touched, and the update message that carries it — or,
+ * before it is sent, which message will: the next one (y-websocket sends a change at once on a connected
+ * socket) or only the next sync step 2 (a change made with no socket, or one a closed socket took with it).
+ */
+type PendingChange = { paths: Set<string>; seq: number | 'next-update' | 'next-sync' };
 
-function isUpdateMessage(data: unknown): boolean {
-	if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) return false;
+/** A Yjs shared type as the document holds it (a root or a nested map). */
+type SharedType = Y.Doc['share'] extends Map<string, infer T> ? T : never;
+
+/**
+ * Where a transaction changed the document, as `root/key/key…` paths of the map entries it set or deleted
+ * (a post created whole is `posts/<id>`; an answer written into a round, `rounds/<id>/answers/<userId>`).
+ * Every path of two or more steps is listed with its prefixes of two or more, so an entry is pending when
+ * anything inside it is.
+ */
+function listChangedPaths(doc: Y.Doc, transaction: Y.Transaction): string[] {
+	const rootNames = new Map<SharedType, string>();
+	for (const [name, type] of doc.share) rootNames.set(type, name);
+	const paths = new Set<string>();
+	for (const [type, keys] of transaction.changed) {
+		const steps: string[] = [];
+		let current: SharedType | null = type;
+		while (current?._item) {
+			steps.unshift(current._item.parentSub ?? '');
+			current = current._item.parent as SharedType | null;
+		}
+		const root = current ? rootNames.get(current) : undefined;
+		if (root === undefined) continue;
+		for (const key of keys.size > 0 ? keys : [null]) {
+			const full = [root, ...steps, ...(key === null ? [] : [key])];
+			for (let depth = 2; depth <= full.length; depth++) paths.add(full.slice(0, depth).join('/'));
+		}
+	}
+	return [...paths];
+}
+
+/** The sync step of an update message (step 2 or update), or null for any other message. */
+function readUpdateStep(data: unknown): typeof syncStep2 | typeof syncUpdate | null {
+	if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) return null;
 	try {
 		const decoder = decoding.createDecoder(data instanceof Uint8Array ? data : new Uint8Array(data));
-		if (decoding.readVarUint(decoder) !== messageSync) return false;
+		if (decoding.readVarUint(decoder) !== messageSync) return null;
 		const step = decoding.readVarUint(decoder);
-		return step === syncStep2 || step === syncUpdate;
+		return step === syncStep2 || step === syncUpdate ? step : null;
 	} catch {
-		return false;
+		return null;
 	}
 }
 
@@ -103,10 +141,10 @@ export class RealtimeDocument {
 
 	#provider: WebsocketProvider | null = null;
 	#everLive = false;
-	/** Local changes not yet handed to any socket. */
-	#unsent = false;
-	/** The count of the update message that carried the latest local change, on the current socket. */
-	#awaitSeq: number | null = null;
+	/** Local changes the server has not acknowledged as stored, oldest first. */
+	#pending: PendingChange[] = [];
+	/** For each entry path, how many pending changes touched it. */
+	readonly #pendingPaths = new SvelteMap<string, number>();
 	#typing = false;
 	readonly #indexes = new Map<PostRoot, PostIndex>();
 	/** Per root of the document, a count of the changes that touched it. */
@@ -117,7 +155,10 @@ export class RealtimeDocument {
 	/** Outside a browser (tests), a WebSocket class that can send the session cookie. */
 	readonly #socketClass: typeof WebSocket | null;
 	readonly #onRevoked: (reason: RevokedReason) => void;
-	/** Where the device says the network went or came back ('offline', 'online' events): the window. */
+	/**
+	 * Where the device says the network went or came back ('offline', 'online' events) and the tab is about
+	 * to close ('beforeunload'): the window.
+	 */
 	readonly #network: EventTarget | null;
 
 	/**
@@ -183,6 +224,13 @@ export class RealtimeDocument {
 	get save(): SaveState {
 		return this.#save;
 	}
+	/**
+	 * Whether a local change to the entry at `path` (e.g. `['posts', postId]`) is not stored yet: the
+	 * same acknowledgements as `save`, entry by entry.
+	 */
+	isPending(path: string[]): boolean {
+		return this.#pendingPaths.has(path.join('/'));
+	}
 	/** What the server says this connection may do; null until it has said. */
 	get canWrite(): boolean | null {
 		return this.#canWrite;
@@ -226,6 +274,7 @@ export class RealtimeDocument {
 		this.#closed = null;
 		this.#network?.addEventListener('offline', this.#wentOffline);
 		this.#network?.addEventListener('online', this.#cameBack);
+		this.#network?.addEventListener('beforeunload', this.#warnUnsaved);
 		this.#connect();
 	}
 
@@ -233,6 +282,7 @@ export class RealtimeDocument {
 	stop(): void {
 		this.#network?.removeEventListener('offline', this.#wentOffline);
 		this.#network?.removeEventListener('online', this.#cameBack);
+		this.#network?.removeEventListener('beforeunload', this.#warnUnsaved);
 		clearTimeout(this.#typingTimer);
 		this.#provider?.destroy();
 		this.#provider = null;
@@ -248,6 +298,11 @@ export class RealtimeDocument {
 		if (!this.#provider || this.#connection === 'closed') return;
 		this.#provider.disconnect();
 		this.#connection = 'offline';
+	};
+
+	/** Unsaved words live only in this tab's memory (never in browser storage): the browser asks before closing. */
+	readonly #warnUnsaved = (event: Event) => {
+		if (this.#save === 'saving') event.preventDefault();
 	};
 
 	readonly #cameBack = () => {
@@ -279,13 +334,10 @@ export class RealtimeDocument {
 			}
 		});
 		// Registered before the provider's own handler, so a change is marked unsent before it is sent.
-		doc.on('update', (_update: Uint8Array, origin: unknown) => {
+		doc.on('update', (_update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
 			if (doc !== this.#doc) return;
 			this.#version++;
-			if (origin !== this.#provider) {
-				this.#unsent = true;
-				this.#save = 'saving';
-			}
+			if (origin !== this.#provider) this.#addPending(listChangedPaths(doc, transaction));
 		});
 
 		const counting = this.#countingSocketClass();
@@ -320,32 +372,56 @@ export class RealtimeDocument {
 	}
 
 	#countingSocketClass(): typeof WebSocket {
-		const onSent = () => this.#onUpdateSent();
+		const onSent = (seq: number, step: number) => this.#onUpdateSent(seq, step);
 		return class extends (this.#socketClass ?? WebSocket) {
 			sentUpdates = 0;
 			send(data: Parameters<WebSocket['send']>[0]) {
 				super.send(data);
-				if (isUpdateMessage(data)) {
+				const step = readUpdateStep(data);
+				if (step !== null) {
 					this.sentUpdates++;
-					onSent();
+					onSent(this.sentUpdates, step);
 				}
 			}
 		};
 	}
 
-	#socket(): CountingSocket | null {
-		return (this.#provider?.ws as CountingSocket | null) ?? null;
+	/** A local change: kept (with what it touched) until the server has stored it. */
+	#addPending(paths: string[]): void {
+		const seq = this.#provider?.wsconnected ? 'next-update' : 'next-sync';
+		let change = this.#pending.at(-1);
+		if (!change || change.seq !== seq) {
+			change = { paths: new Set(), seq };
+			this.#pending.push(change);
+		}
+		for (const path of paths) {
+			if (change.paths.has(path)) continue;
+			change.paths.add(path);
+			this.#pendingPaths.set(path, (this.#pendingPaths.get(path) ?? 0) + 1);
+		}
+		this.#save = 'saving';
 	}
 
-	#onUpdateSent(): void {
-		if (!this.#unsent) return;
-		this.#unsent = false;
-		this.#awaitSeq = this.#socket()?.sentUpdates ?? null;
+	/**
+	 * An update message went out. An update carries the changes made since the last one; a sync step 2
+	 * carries everything the server lacks, so also what was written with no socket.
+	 */
+	#onUpdateSent(seq: number, step: number): void {
+		for (const change of this.#pending) {
+			if (change.seq === 'next-update' || (change.seq === 'next-sync' && step === syncStep2)) change.seq = seq;
+		}
 	}
 
 	#onSaved(seq: number): void {
-		if (this.#awaitSeq !== null && seq >= this.#awaitSeq) this.#awaitSeq = null;
-		if (this.#awaitSeq === null && !this.#unsent) this.#save = 'saved';
+		const stored = this.#pending.filter((change) => typeof change.seq === 'number' && change.seq <= seq);
+		if (stored.length === 0) return;
+		this.#pending = this.#pending.filter((change) => !stored.includes(change));
+		for (const path of stored.flatMap((change) => [...change.paths])) {
+			const count = (this.#pendingPaths.get(path) ?? 1) - 1;
+			if (count > 0) this.#pendingPaths.set(path, count);
+			else this.#pendingPaths.delete(path);
+		}
+		if (this.#pending.length === 0) this.#save = 'saved';
 	}
 
 	#onRefused(reason: string): void {
@@ -357,10 +433,7 @@ export class RealtimeDocument {
 		if (status === 'connected') {
 			// A new socket numbers its messages from 1; whatever the old one had not had acknowledged
 			// goes again in this socket's sync step 2.
-			if (this.#awaitSeq !== null) {
-				this.#awaitSeq = null;
-				this.#unsent = true;
-			}
+			for (const change of this.#pending) change.seq = 'next-sync';
 			return;
 		}
 		// 'connecting' is each retry: after the first attempt, the honest word for it is still "offline".
@@ -411,8 +484,8 @@ export class RealtimeDocument {
 		const oldDoc = this.#doc;
 		this.#doc = new Y.Doc();
 		queueMicrotask(() => oldDoc.destroy());
-		this.#unsent = false;
-		this.#awaitSeq = null;
+		this.#pending = [];
+		this.#pendingPaths.clear();
 		this.#save = 'saved';
 		this.#version++;
 		this.#presenceVersion++;
