@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { admin, createStaff, openSignedIn, type Person } from './support/people';
 import { expectAccessible, screenshotBothWidths } from './support/look';
+import { formCircle } from './support/circle';
 import { enrol, nextCode } from './support/second-factor';
 
 async function enterPassword(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<void> {
@@ -122,4 +123,40 @@ test('the admin’s “help someone back in” form says when no account uses an
 	await expect(adminDevice.page.getByText('No account uses that email address.')).toBeVisible();
 	await screenshotBothWidths(adminDevice.page, 'admin-staff-recovery');
 	await adminDevice.context.close();
+});
+
+test('a facilitator makes a reset link for a member of their group; the member sets a new password and signs in', async ({
+	browser
+}) => {
+	test.setTimeout(180_000);
+	const circle = await formCircle(browser, { name: 'Tuesday circle', facilitator: 'Hazel', members: ['Wren'] });
+	const [wren] = circle.members;
+	const { page } = circle.facilitator;
+
+	await page.goto(`/groups/${circle.groupId}/members`);
+	const row = page.getByRole('listitem').filter({ hasText: wren.person.displayName });
+	await row.getByText('Locked out?').click();
+	await row.getByRole('button', { name: `Make a reset link for ${wren.person.displayName}` }).click();
+	const link = await page.getByTestId('reset-link').inputValue();
+	await expect(page.getByText(`Reset link for ${wren.person.displayName}`)).toBeVisible();
+	await expectAccessible(page);
+	await screenshotBothWidths(page, 'members-reset-link');
+
+	const elsewhere = await browser.newContext();
+	const phone = await elsewhere.newPage();
+	await phone.goto(link);
+	await expect(phone.getByText('At least 10 characters — a short phrase works well.')).toBeVisible();
+	const renewed = { email: wren.person.email, password: 'the river bends slowly' };
+	await phone.getByLabel('New password', { exact: true }).fill(renewed.password);
+	await phone.getByLabel('New password, again').fill(renewed.password);
+	await phone.getByRole('button', { name: 'Set my new password' }).click();
+	await expect(phone.getByRole('heading', { name: 'Your new password is set' })).toBeVisible();
+
+	// Wren's own device was signed out; the new password works on the other one.
+	await wren.page.goto('/account');
+	await expect(wren.page).toHaveURL(/\/login\?next=%2Faccount$/);
+	await enterPassword(phone, renewed);
+	await expect(phone.getByRole('button', { name: 'Sign out' })).toBeVisible();
+	await elsewhere.close();
+	await circle.close();
 });

@@ -23,6 +23,8 @@ export const PASSWORD_RESET_MINUTES = 60;
 
 export interface IssuedPasswordReset {
 	link: string;
+	/** Whose link it is, for the screen that shows it (never logged or audited). */
+	displayName: string;
 	expiresAt: Date;
 	/** 'sent' when mailed, 'failed' when the SMTP server refused, 'none' when SMTP is not configured. */
 	mail: 'sent' | 'failed' | 'none';
@@ -86,11 +88,11 @@ export async function issuePasswordReset(input: {
 }): Promise<IssuedPasswordReset> {
 	const token = generateSessionToken();
 	const expiresAt = new Date(Date.now() + PASSWORD_RESET_MINUTES * 60_000);
-	const email = await db.transaction(async (txRaw) => {
+	const target = await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		// Locking the account serialises two links issued at once: exactly one of them ends up the newest.
 		const [target] = await tx
-			.select({ id: user.id, role: user.role, email: user.email })
+			.select({ id: user.id, role: user.role, email: user.email, displayName: user.displayName })
 			.from(user)
 			.where(eq(user.id, input.userId))
 			.for('update');
@@ -120,10 +122,10 @@ export async function issuePasswordReset(input: {
 			},
 			tx
 		);
-		return target.email;
+		return target;
 	});
 	const link = buildPasswordResetLink(input.origin, token);
-	return { link, expiresAt, mail: await mailLink(email, link, input.userId) };
+	return { link, displayName: target.displayName, expiresAt, mail: await mailLink(target.email, link, target.id) };
 }
 
 async function mailLink(to: string, link: string, userId: string): Promise<IssuedPasswordReset['mail']> {

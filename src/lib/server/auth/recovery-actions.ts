@@ -39,6 +39,11 @@ function describeResetDelivery(issued: Pick<IssuedPasswordReset, 'mail'>): strin
 export function makeResetLink(input: { issuer: PasswordResetIssuer; userId: string; origin: string }) {
 	return runRecoveryCommand('resetLink', async () => {
 		const issued = await issuePasswordReset(input);
-		return { action: 'resetLink' as const, link: issued.link, saved: describeResetDelivery(issued) };
+		return {
+			action: 'resetLink' as const,
+			link: issued.link,
+			forName: issued.displayName,
+			saved: describeResetDelivery(issued)
+		};
 	});
 }
