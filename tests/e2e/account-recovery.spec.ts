@@ -138,7 +138,7 @@ test('a facilitator makes a reset link for a member of their group; the member s
 	await row.getByText('Locked out?').click();
 	await row.getByRole('button', { name: `Make a reset link for ${wren.person.displayName}` }).click();
 	const link = await page.getByTestId('reset-link').inputValue();
-	await expect(page.getByText(`Reset link for ${wren.person.displayName}`)).toBeVisible();
+	await expect(page.getByLabel(`Reset link for ${wren.person.displayName} — shown only now`)).toHaveValue(link);
 	await expectAccessible(page);
 	await screenshotBothWidths(page, 'members-reset-link');
 
