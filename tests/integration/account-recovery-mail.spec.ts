@@ -1,20 +1,9 @@
 // The password reset email against a tiny SMTP server (tests/support/fake-smtp.ts): what leaves the practice
 // names nobody and no group; the link is the only thing that varies.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFakeSmtpServer, type FakeSmtpServer } from '../support/fake-smtp';
+import { useFakeSmtpServer } from '../support/fake-smtp';
 
-let server: FakeSmtpServer;
-beforeAll(async () => {
-	server = await startFakeSmtpServer();
-	// Configuration is read once, on first use: set it before any app module asks.
-	process.env.SMTP_URL = server.url;
-	process.env.HEARTH_MAIL_FROM = 'Hearth <no-reply@hearth.test>';
-});
-afterAll(async () => {
-	const { connection } = await import('$lib/server/db');
-	await connection.close();
-	await server.close();
-});
+const getServer = useFakeSmtpServer({ beforeAll, afterAll });
 
 it('mails a facilitator’s reset link to the member in words that name no group and no person', async () => {
 	const { issuePasswordReset } = await import('$lib/server/auth/password-reset');
@@ -29,7 +18,7 @@ it('mails a facilitator’s reset link to the member in words that name no group
 	});
 
 	expect(issued.mail).toBe('sent');
-	const message = server.received.at(-1)!;
+	const message = getServer().received.at(-1)!;
 	expect(message.to.join()).toContain(member.email);
 	expect(message.data).toMatch(/^Subject: A link to set a new password$/m);
 	const body = message.data.replace(/=\r\n/g, '').replace(/=3D/g, '=');
