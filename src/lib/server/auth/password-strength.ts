@@ -19,6 +19,9 @@ let estimator: ZxcvbnFactory | null = null;
 
 function getEstimator(): ZxcvbnFactory {
 	estimator ??= new ZxcvbnFactory({
+		// The estimate is synchronous and grows with length (about a second for 250 characters here): only the
+		// first 64 characters are weighed, which is plenty to tell a common password from a passphrase.
+		maxLength: 64,
 		dictionary: { ...common.dictionary, ...english.dictionary },
 		graphs: common.adjacencyGraphs,
 		translations: english.translations
