@@ -1,20 +1,9 @@
 // Invitation email against a tiny SMTP server (tests/support/fake-smtp.ts), so the test reads exactly
 // what would leave the practice.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFakeSmtpServer, type FakeSmtpServer } from '../support/fake-smtp';
+import { useFakeSmtpServer } from '../support/fake-smtp';
 
-let server: FakeSmtpServer;
-beforeAll(async () => {
-	server = await startFakeSmtpServer();
-	// Configuration is read once, on first use: set it before any app module asks.
-	process.env.SMTP_URL = server.url;
-	process.env.HEARTH_MAIL_FROM = 'Hearth <no-reply@hearth.test>';
-});
-afterAll(async () => {
-	const { connection } = await import('$lib/server/db');
-	await connection.close();
-	await server.close();
-});
+const getServer = useFakeSmtpServer({ beforeAll, afterAll });
 
 it('mails the link with a subject and body that name no group and no person', async () => {
 	const { createInvitation } = await import('$lib/server/invitations');
@@ -30,8 +19,8 @@ it('mails the link with a subject and body that name no group and no person', as
 	});
 
 	expect(created.mail).toBe('sent');
-	expect(server.received).toHaveLength(1);
-	const [message] = server.received;
+	expect(getServer().received).toHaveLength(1);
+	const [message] = getServer().received;
 	expect(message.to.join()).toContain(personal.email);
 	expect(message.data).toMatch(/^Subject: You have an invitation$/m);
 	// Quoted-printable may wrap long lines; unwrap before looking for the link.

@@ -80,3 +80,26 @@ export async function startFakeSmtpServer(options: { hang?: boolean } = {}): Pro
 		}
 	};
 }
+
+/**
+ * For a test file whose app modules send mail: starts a fake server before its tests and points Hearth at
+ * it (configuration is read once, on first use, so app modules must be imported inside the tests), and
+ * closes it and the database after. Returns a getter for the server.
+ */
+export function useFakeSmtpServer(hooks: {
+	beforeAll(fn: () => Promise<void>): void;
+	afterAll(fn: () => Promise<void>): void;
+}): () => FakeSmtpServer {
+	let server: FakeSmtpServer;
+	hooks.beforeAll(async () => {
+		server = await startFakeSmtpServer();
+		process.env.SMTP_URL = server.url;
+		process.env.HEARTH_MAIL_FROM = 'Hearth <no-reply@hearth.test>';
+	});
+	hooks.afterAll(async () => {
+		const { connection } = await import('$lib/server/db');
+		await connection.close();
+		await server.close();
+	});
+	return () => server;
+}

@@ -18,6 +18,7 @@ import {
 	invitation,
 	memberMute,
 	notification,
+	passwordReset,
 	pendingSignIn,
 	recoveryCode,
 	secondFactor,
@@ -106,7 +107,15 @@ export async function emptyAccount(input: {
 			.set({ email: null, note: null })
 			.where(or(eq(invitation.usedBy, input.userId), eq(invitation.email, account.email)));
 		await tx.update(agreementSignature).set({ typedName: '' }).where(eq(agreementSignature.userId, input.userId));
-		for (const table of [session, secondFactor, recoveryCode, pendingSignIn, notification, calendarFeed]) {
+		for (const table of [
+			session,
+			secondFactor,
+			recoveryCode,
+			pendingSignIn,
+			passwordReset,
+			notification,
+			calendarFeed
+		]) {
 			await tx.delete(table).where(eq(table.userId, input.userId));
 		}
 		await tx

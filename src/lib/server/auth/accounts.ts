@@ -13,6 +13,7 @@ import {
 	type PasswordCheckOptions
 } from './login-limits';
 import { invalidateUserSessions } from './sessions';
+import { GUESSABLE_PASSWORD, isGuessablePassword, requiresStrongPassword } from './password-strength';
 
 export class AccountError extends Error {
 	/** `paused`: refused by the sign-in limits without checking the password (auth/login-limits.ts). */
@@ -31,9 +32,26 @@ export interface NewAccount {
 	role: PracticeRole;
 }
 
+/**
+ * The one rule for a password being set on an account (new, changed or reset): the length, and for admin and
+ * staff accounts not guessable (auth/password-strength.ts). Throws AccountError with a message for the person.
+ */
+export function checkNewPassword(account: Pick<User, 'role' | 'email' | 'displayName'>, password: string): string {
+	const checked = checkInput(newPassword, password, (message) => new AccountError(message));
+	if (requiresStrongPassword(account.role) && isGuessablePassword(checked, [account.email, account.displayName])) {
+		throw new AccountError(GUESSABLE_PASSWORD);
+	}
+	return checked;
+}
+
 /** What a person typed, normalised; throws AccountError with a message meant for them. */
 function checkNewAccount(account: NewAccount): NewAccount {
-	return { ...checkInput(newAccountForm, account, (message) => new AccountError(message)), role: account.role };
+	const checked = {
+		...checkInput(newAccountForm, account, (message) => new AccountError(message)),
+		role: account.role
+	};
+	checkNewPassword(checked, checked.password);
+	return checked;
 }
 
 async function insertAccount(tx: Database, account: NewAccount): Promise<User> {
@@ -140,7 +158,11 @@ export async function changePassword(
 		{ userId: input.userId, password: input.currentPassword, address: input.address, via: 'password_change' },
 		options
 	);
-	checkInput(newPassword, input.newPassword, (message) => new AccountError(message));
+	const [account] = await db
+		.select({ role: user.role, email: user.email, displayName: user.displayName })
+		.from(user)
+		.where(eq(user.id, input.userId));
+	checkNewPassword(account, input.newPassword);
 	await db
 		.update(user)
 		.set({ passwordHash: await hashPassword(input.newPassword) })

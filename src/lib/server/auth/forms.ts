@@ -86,3 +86,15 @@ export const currentPasswordForm = v.object({
 
 /** Turning the second factor off asks for both: the password and a code from the app. */
 export const turnOffSecondFactorForm = v.object({ ...currentPasswordForm.entries, ...codeForm.entries });
+
+/** A new password chosen with a reset link (auth/password-reset.ts), typed twice. */
+export const resetPasswordForm = v.pipe(
+	v.object({
+		newPassword: v.string(SHORT_PASSWORD),
+		confirmPassword: v.string('The two new passwords did not match.')
+	}),
+	v.check((input) => input.newPassword === input.confirmPassword, 'The two new passwords did not match.')
+);
+
+/** The admin names the account to help back in by its email. */
+export const accountEmailForm = v.object({ email: emailAddress('Please enter the email address of their account.') });

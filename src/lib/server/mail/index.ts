@@ -46,16 +46,37 @@ export function composeInvitationEmail(link: string, expiresAt: Date) {
 	return { subject: INVITATION_SUBJECT, text };
 }
 
-/** Sends an invitation link. Throws when the SMTP server refuses; the caller falls back to the link. */
-export async function sendInvitationEmail(input: { to: string; link: string; expiresAt: Date }): Promise<void> {
+export const PASSWORD_RESET_SUBJECT = 'A link to set a new password';
+
+export function composePasswordResetEmail(link: string, minutes: number) {
+	const text = [
+		'Hello,',
+		'',
+		'Your practice has made a link for you to set a new password on Hearth.',
+		'',
+		'Open this link to choose one:',
+		link,
+		'',
+		`The link works once, for ${minutes} minutes. If you did not ask for this, please tell your practice.`
+	].join('\n');
+	return { subject: PASSWORD_RESET_SUBJECT, text };
+}
+
+async function send(to: string, message: { subject: string; text: string }): Promise<void> {
 	const transport = createMailTransport();
 	try {
-		await transport.sendMail({
-			from: getConfig().mailFrom,
-			to: input.to,
-			...composeInvitationEmail(input.link, input.expiresAt)
-		});
+		await transport.sendMail({ from: getConfig().mailFrom, to, ...message });
 	} finally {
 		transport.close();
 	}
+}
+
+/** Sends an invitation link. Throws when the SMTP server refuses; the caller falls back to the link. */
+export async function sendInvitationEmail(input: { to: string; link: string; expiresAt: Date }): Promise<void> {
+	await send(input.to, composeInvitationEmail(input.link, input.expiresAt));
+}
+
+/** Sends a password reset link. Throws when the SMTP server refuses; the caller falls back to the link. */
+export async function sendPasswordResetEmail(input: { to: string; link: string; minutes: number }): Promise<void> {
+	await send(input.to, composePasswordResetEmail(input.link, input.minutes));
 }

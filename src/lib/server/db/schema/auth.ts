@@ -105,5 +105,28 @@ export const pendingSignIn = pgTable(
 	(table) => [index('pending_sign_in_user_idx').on(table.userId)]
 );
 
+/**
+ * A one-time password reset link (auth/password-reset.ts), issued by an admin or by a member's facilitator.
+ * `tokenHash` is the SHA-256 of the token in the link, never the token. A link is good until `expiresAt`,
+ * once (`usedAt`), and only while it is the account's newest (`supersededAt` is set when another is issued).
+ */
+export const passwordReset = pgTable(
+	'password_reset',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		tokenHash: text('token_hash').notNull().unique(),
+		/** Who issued it; the audit log keeps the same fact after that account is gone. */
+		createdBy: text('created_by').references(() => user.id, { onDelete: 'set null' }),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		usedAt: timestamp('used_at', { withTimezone: true }),
+		supersededAt: timestamp('superseded_at', { withTimezone: true })
+	},
+	(table) => [index('password_reset_user_idx').on(table.userId)]
+);
+
 export type User = typeof user.$inferSelect;
 export type Session = typeof session.$inferSelect;

@@ -1,18 +1,38 @@
 import { fail } from '@sveltejs/kit';
 import { AccountError, createAccount, listStaff } from '$lib/server/auth/accounts';
 import { requireAdmin } from '$lib/server/auth/guards';
-import { newAccountForm } from '$lib/server/auth/forms';
+import { accountEmailForm, newAccountForm } from '$lib/server/auth/forms';
+import { findAccountIdByEmail, listSecondFactorHolders, resetSecondFactor } from '$lib/server/auth/account-recovery';
+import { makeResetLink, runRecoveryCommand } from '$lib/server/auth/recovery-actions';
 import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
-import type { Actions, PageServerLoad } from './$types';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-	await requireAdmin(event);
+	const admin = await requireAdmin(event);
 	const staff = await listStaff();
+	const twoStep = await listSecondFactorHolders(staff.map((person) => person.id));
 	return {
-		staff: staff.map(({ id, displayName, email, role }) => ({ id, displayName, email, role }))
+		selfId: admin.id,
+		staff: staff.map(({ id, displayName, email, role }) => ({
+			id,
+			displayName,
+			email,
+			role,
+			twoStep: twoStep.has(id)
+		}))
 	};
 };
+
+/** The account named by the form's email, for the recovery actions; a refusal for the page when none. */
+async function readAccount(event: RequestEvent, action: string) {
+	const form = await event.request.formData();
+	const input = parseForm(form, accountEmailForm, { action, ...readTyped(form, 'email') });
+	if (isRefused(input)) return input;
+	const userId = await findAccountIdByEmail(input.email);
+	if (!userId) return fail(400, { action, email: input.email, message: 'No account uses that email address.' });
+	return { userId };
+}
 
 export const actions: Actions = {
 	createStaff: async (event) => {
@@ -30,5 +50,28 @@ export const actions: Actions = {
 			throw e;
 		}
 		return { created: `${input.displayName} can now sign in.` };
+	},
+	resetLink: async (event) => {
+		const admin = await requireAdmin(event);
+		const account = await readAccount(event, 'resetLink');
+		if (isRefused(account)) return account;
+		return makeResetLink({
+			issuer: { kind: 'admin', actorId: admin.id, actorRole: admin.role },
+			userId: account.userId,
+			origin: event.url.origin
+		});
+	},
+	resetSecondFactor: async (event) => {
+		const admin = await requireAdmin(event);
+		const account = await readAccount(event, 'resetSecondFactor');
+		if (isRefused(account)) return account;
+		return runRecoveryCommand('resetSecondFactor', async () => {
+			await resetSecondFactor({ actorId: admin.id, actorRole: admin.role, userId: account.userId });
+			return {
+				action: 'resetSecondFactor',
+				saved:
+					'Two-step sign-in is reset and they are signed out everywhere. A staff account sets it up again at its next sign-in.'
+			};
+		});
 	}
 };

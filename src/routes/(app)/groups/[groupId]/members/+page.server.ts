@@ -15,6 +15,7 @@ import {
 	type CreatedInvitation
 } from '$lib/server/invitations';
 import { isMailConfigured } from '$lib/server/mail';
+import { makeResetLink } from '$lib/server/auth/recovery-actions';
 import { formatSessionTime } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -139,6 +140,16 @@ export const actions: Actions = {
 		return runGroupCommand('members', async () => {
 			await removeMember({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'members', saved: 'Removed. Their access ended immediately.' };
+		});
+	},
+	resetLink: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const input = parseForm(await event.request.formData(), memberForm, { action: 'resetLink' });
+		if (isRefused(input)) return input;
+		return makeResetLink({
+			issuer: { kind: 'facilitator', actorId: user.id, groupId: access.groupId },
+			userId: input.userId,
+			origin: event.url.origin
 		});
 	},
 	addFacilitator: async (event) => {
