@@ -44,7 +44,9 @@ export const auditActions = [
 	'staff_space.viewed',
 	'access.refused',
 	'data.exported',
-	'group.exported'
+	'group.exported',
+	'intention.shared',
+	'intention.unshared'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -41,7 +41,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'staff_space.viewed': 'Staff space opened',
 	'access.refused': 'Access refused',
 	'data.exported': 'Own data exported',
-	'group.exported': "Group's record exported"
+	'group.exported': "Group's record exported",
+	'intention.shared': 'Intention shown to facilitators',
+	'intention.unshared': 'Intention no longer shown to facilitators'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

@@ -4,3 +4,4 @@ export * from './audit';
 export * from './realtime';
 export * from './prompts';
 export * from './moderation';
+export * from './trends';
