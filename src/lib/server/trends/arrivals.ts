@@ -54,7 +54,9 @@ export type Membership = { joinedAt: Date; endedAt: Date | null };
 
 /** Whether a round asked the arrival scale within a program session. */
 export function isArrivalRound(round: Round): round is Round & { sessionId: string } {
-	return round.sessionId !== undefined && round.scale?.min === ARRIVAL_SCALE.min && round.scale.max === ARRIVAL_SCALE.max;
+	return (
+		round.sessionId !== undefined && round.scale?.min === ARRIVAL_SCALE.min && round.scale.max === ARRIVAL_SCALE.max
+	);
 }
 
 /** A round as the trend keeps it: whether someone spoke, passed or gave a number, and when. */

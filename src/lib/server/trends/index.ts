@@ -26,7 +26,9 @@ export { ARRIVAL_STATUS_LABELS, type ArrivalEntry, type ArrivalStatus } from './
 
 /** Every arrival round of the group, wherever archiving has put it (board, then each archive). */
 export async function listArrivalRounds(groupId: string): Promise<ArrivalRound[]> {
-	const found = await readBoardAndArchives(groupId, (doc) => listRounds(doc).filter(isArrivalRound).map(toArrivalRound));
+	const found = await readBoardAndArchives(groupId, (doc) =>
+		listRounds(doc).filter(isArrivalRound).map(toArrivalRound)
+	);
 	// A move is one write over the board and its archive, so a round is in one place; keep the first if not.
 	const byId = new Map<string, ArrivalRound>();
 	for (const round of found.flat()) if (!byId.has(round.id)) byId.set(round.id, round);
@@ -136,7 +138,11 @@ export async function setIntentionShared(input: { groupId: string; userId: strin
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		const changed = input.shared
-			? await tx.insert(intentionShare).values({ groupId: input.groupId, userId: input.userId }).onConflictDoNothing().returning()
+			? await tx
+					.insert(intentionShare)
+					.values({ groupId: input.groupId, userId: input.userId })
+					.onConflictDoNothing()
+					.returning()
 			: await tx
 					.delete(intentionShare)
 					.where(and(eq(intentionShare.groupId, input.groupId), eq(intentionShare.userId, input.userId)))
