@@ -233,6 +233,23 @@ describe('showing an intention to the facilitators', () => {
 		expect(JSON.stringify(rows)).not.toContain(INTENTION);
 	});
 
+	it('does not carry a choice made in an earlier membership into a new one', async () => {
+		expect.hasAssertions();
+		// Bea chose to show it once, before she was last (re)joined: that choice has lapsed.
+		await connection.db
+			.insert(intentionShare)
+			.values({ groupId, userId: bea.userId, sharedAt: new Date(Date.now() - 60 * DAY) });
+		expect((await getGroupArrivals(groupId)).find((m) => m.userId === bea.userId)).toMatchObject({
+			intentionShared: false
+		});
+		expect(await loadMine(eventFor(bea))).toMatchObject({ intentionShared: false });
+		await actions.intention(eventFor(bea, { show: 'yes' }));
+		expect((await getGroupArrivals(groupId)).find((m) => m.userId === bea.userId)).toMatchObject({
+			intentionShared: true
+		});
+		await actions.intention(eventFor(bea, { show: 'no' }));
+	});
+
 	it('refuses a bad choice, a facilitator and another group’s facilitator, changing nothing', async () => {
 		expect.hasAssertions();
 		const refused = await actions.intention(eventFor(ada, { show: 'maybe' }));

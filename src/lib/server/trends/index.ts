@@ -4,7 +4,7 @@
  * facilitators (the routes guard with requireGroupMember / requireFacilitator). Nothing here writes to a
  * document; the only write is the member's own sharing choice.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gte } from 'drizzle-orm';
 import { journalDocumentName } from '$lib/board/document-names';
 import { listRounds } from '$lib/board/facilitation';
 import { listPosts, type LivePost } from '$lib/board/posts';
@@ -54,6 +54,16 @@ export async function getOwnArrivals(groupId: string, userId: string, now = new 
 	return describeArrivals(userId, membership, sessions, rounds, now);
 }
 
+/**
+ * A sharing row counts only if it was made during the current membership: someone removed and invited
+ * again starts private, whatever they chose the first time.
+ */
+const currentShare = and(
+	eq(intentionShare.groupId, groupMember.groupId),
+	eq(intentionShare.userId, groupMember.userId),
+	gte(intentionShare.sharedAt, groupMember.joinedAt)
+);
+
 export type SharedIntention = { body: string; createdAt: string; editedAt: string | null };
 
 export type MemberArrivals = {
@@ -81,10 +91,7 @@ export async function getGroupArrivals(groupId: string, now = new Date()): Promi
 		})
 		.from(groupMember)
 		.innerJoin(user, eq(user.id, groupMember.userId))
-		.leftJoin(
-			intentionShare,
-			and(eq(intentionShare.groupId, groupMember.groupId), eq(intentionShare.userId, groupMember.userId))
-		)
+		.leftJoin(intentionShare, currentShare)
 		.where(and(eq(groupMember.groupId, groupId), eq(groupMember.role, 'member'), eq(groupMember.status, 'active')))
 		.orderBy(asc(groupMember.joinedAt));
 	const [sessions, rounds] = await Promise.all([listArrivalSessions(groupId), listArrivalRounds(groupId)]);
@@ -121,10 +128,11 @@ export async function readNewestIntention(userId: string): Promise<SharedIntenti
 	});
 }
 
-export async function isIntentionShared(groupId: string, userId: string): Promise<boolean> {
-	const [row] = await db
+export async function isIntentionShared(groupId: string, userId: string, tx: Database = db): Promise<boolean> {
+	const [row] = await tx
 		.select({ sharedAt: intentionShare.sharedAt })
 		.from(intentionShare)
+		.innerJoin(groupMember, currentShare)
 		.where(and(eq(intentionShare.groupId, groupId), eq(intentionShare.userId, userId)));
 	return row !== undefined;
 }
@@ -135,26 +143,27 @@ export async function isIntentionShared(groupId: string, userId: string): Promis
  * themselves. Saying the same twice changes nothing and records nothing.
  */
 export async function setIntentionShared(input: { groupId: string; userId: string; shared: boolean }): Promise<void> {
+	const { groupId, userId, shared } = input;
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
-		const changed = input.shared
-			? await tx
-					.insert(intentionShare)
-					.values({ groupId: input.groupId, userId: input.userId })
-					.onConflictDoNothing()
-					.returning()
-			: await tx
-					.delete(intentionShare)
-					.where(and(eq(intentionShare.groupId, input.groupId), eq(intentionShare.userId, input.userId)))
-					.returning();
-		if (changed.length === 0) return;
+		if (shared === (await isIntentionShared(groupId, userId, tx))) return;
+		if (shared) {
+			await tx
+				.insert(intentionShare)
+				.values({ groupId, userId })
+				.onConflictDoUpdate({ target: [intentionShare.groupId, intentionShare.userId], set: { sharedAt: new Date() } });
+		} else {
+			await tx
+				.delete(intentionShare)
+				.where(and(eq(intentionShare.groupId, groupId), eq(intentionShare.userId, userId)));
+		}
 		await recordAudit(
 			{
-				action: input.shared ? 'intention.shared' : 'intention.unshared',
-				actorId: input.userId,
+				action: shared ? 'intention.shared' : 'intention.unshared',
+				actorId: userId,
 				objectType: 'user',
-				objectId: input.userId,
-				groupId: input.groupId
+				objectId: userId,
+				groupId
 			},
 			tx
 		);
