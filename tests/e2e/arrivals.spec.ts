@@ -145,6 +145,8 @@ test('members see their own arrivals, facilitators see everyone’s with attenda
 	await fran.emulateMedia({ colorScheme: 'dark' });
 	await expectAccessible(fran);
 	await look(fran, 'facilitator-dark');
+	// Back at phone width after the desktop screenshot, the charts shrink with the page: nothing scrolls sideways.
+	await expect.poll(() => fran.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
 	// Alex sees only Alex's own trend; the facilitators' page does not exist for a member.
 	await alex.goto(`/groups/${groupId}/my-arrivals`);
