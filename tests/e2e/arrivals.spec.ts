@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { formCircle, formGroup, openBoard, setSessionState } from './support/circle';
-import { PHONE, expectAccessible, screenshotBothWidths } from './support/look';
+import { DESKTOP, PHONE, expectAccessible } from './support/look';
 import { createStaff, openSignedIn } from './support/people';
 
 // Arrival trends across three sessions, each person on their own phone: Fran runs a "how are you arriving"
@@ -11,9 +11,28 @@ import { createStaff, openSignedIn } from './support/people';
 
 test.use({ actionTimeout: 15_000 });
 
+/** Phone and desktop screenshots, each taken once every chart has been redrawn for the new width. */
 async function look(page: Page, name: string) {
 	fs.mkdirSync('.tmp/screens', { recursive: true });
-	await screenshotBothWidths(page, `arrivals-${name}`);
+	for (const [label, size] of [
+		['phone', PHONE],
+		['desktop', DESKTOP]
+	] as const) {
+		await page.setViewportSize(size);
+		await expect
+			.poll(() =>
+				page.evaluate(() =>
+					[...document.querySelectorAll('canvas')].every(
+						(canvas) => Math.abs(canvas.getBoundingClientRect().width - canvas.parentElement!.clientWidth) < 2
+					)
+				)
+			)
+			.toBe(true);
+		// Chart.js draws on the animation frame after a resize.
+		await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+		await page.screenshot({ path: `.tmp/screens/arrivals-${name}-${label}.png`, fullPage: true });
+	}
+	await page.setViewportSize(PHONE);
 }
 
 type Answer = number | 'pass';
@@ -61,6 +80,8 @@ test('members see their own arrivals, facilitators see everyone’s with attenda
 	const fran = circle.facilitator.page;
 	const [sam, alex] = circle.members.map((member) => member.page);
 	for (const page of [fran, sam, alex]) await page.setViewportSize(PHONE);
+	// Sam asks for reduced motion: the chart appears without easing in (and screenshots are not mid-way).
+	await sam.emulateMedia({ reducedMotion: 'reduce' });
 
 	const plan: { session: string; sam: Answer; alex: Answer }[] = [
 		{ session: 'Preparation 1', sam: 4, alex: 5 },
