@@ -32,7 +32,7 @@ import { readPost } from '$lib/board/posts';
 import { isFlag, isHiddenPost, parseReactionKey, type Flag, type HiddenPost } from '$lib/board/schema';
 import { listArchives } from '../archive/archive';
 import { placeholder, resolveFlagsAbout } from '../moderation/posts';
-import { withDocument } from '../export/documents';
+import { withDocument } from '../archive/read';
 import { changeDocument, compactDocument } from '../realtime/server-writes';
 
 /** What an alumni round the person opened asks once their words are gone. */

@@ -15,6 +15,7 @@ import {
 	agreementSignature,
 	calendarFeed,
 	groupMember,
+	intentionShare,
 	invitation,
 	memberMute,
 	notification,
@@ -114,7 +115,8 @@ export async function emptyAccount(input: {
 			pendingSignIn,
 			passwordReset,
 			notification,
-			calendarFeed
+			calendarFeed,
+			intentionShare
 		]) {
 			await tx.delete(table).where(eq(table.userId, input.userId));
 		}

@@ -52,7 +52,9 @@ export const auditActions = [
 	'account.deleted',
 	'calendar.link_created',
 	'calendar.link_revoked',
-	'calendar.names_changed'
+	'calendar.names_changed',
+	'intention.shared',
+	'intention.unshared'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

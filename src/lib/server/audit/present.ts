@@ -49,7 +49,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'account.deleted': 'Account deleted',
 	'calendar.link_created': 'Calendar link made',
 	'calendar.link_revoked': 'Calendar link turned off',
-	'calendar.names_changed': 'Calendar naming changed'
+	'calendar.names_changed': 'Calendar naming changed',
+	'intention.shared': 'Intention shown to facilitators',
+	'intention.unshared': 'Intention no longer shown to facilitators'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

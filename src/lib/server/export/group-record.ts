@@ -9,7 +9,8 @@ import { listPosts } from '$lib/board/posts';
 import { db } from '../db';
 import { agreement, agreementSignature, group, groupMember, programSession, user } from '../db/schema';
 import { describeSession } from '../schedule/program';
-import { describePost, indexSessions, readBoardAndArchives } from './documents';
+import { readBoardAndArchives } from '../archive/read';
+import { describePost, indexSessions } from './documents';
 import { EXPORT_VERSION, GROUP_RECORD_FORMAT, iso, isoOrNull, type GroupRecord, type RecordPost } from './shape';
 
 /**

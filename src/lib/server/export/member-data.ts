@@ -12,7 +12,8 @@ import { listPosts, type LivePost, type Post } from '$lib/board/posts';
 import { isHiddenPost, isNotice, type HiddenPost, type Notice } from '$lib/board/schema';
 import { db } from '../db';
 import { agreement, agreementSignature, group, groupMember, programSession, user } from '../db/schema';
-import { describePost, indexSessions, readBoardAndArchives, withDocument } from './documents';
+import { readBoardAndArchives, withDocument } from '../archive/read';
+import { describePost, indexSessions } from './documents';
 import {
 	EXPORT_VERSION,
 	MEMBER_EXPORT_FORMAT,

@@ -5,3 +5,4 @@ export * from './realtime';
 export * from './prompts';
 export * from './moderation';
 export * from './calendar';
+export * from './trends';
