@@ -2,7 +2,7 @@
 // domain command that takes the same values checks them with the same schema, so each rule is written once.
 // Schemas live with their domain area (`auth/forms.ts`, `groups/forms.ts`, …) and give every step a message
 // for the person: valibot's own messages are for developers and must never reach a page.
-import { fail, isActionFailure, type ActionFailure } from '@sveltejs/kit';
+import { error, fail, isActionFailure, type ActionFailure } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { isId } from '$lib/board/document-names';
 
@@ -33,6 +33,25 @@ export function parseForm<S extends FormSchema, D extends Record<string, unknown
 /** Whether `parseForm` refused the form; narrows to its typed value when not. */
 export function isRefused<T>(parsed: T): parsed is Extract<T, ActionFailure<unknown>> {
 	return isActionFailure(parsed);
+}
+
+/**
+ * Runs a domain command for a form action: an error written for the person (`shown`) becomes a 400 with
+ * its message; one about something they may not know exists (`hidden`) becomes the same 404 as an id that
+ * does not exist. Anything else is a server error.
+ */
+export async function runCommand<T>(
+	action: string,
+	command: () => Promise<T>,
+	errors: { shown: (e: unknown) => e is Error; hidden?: (e: unknown) => boolean }
+): Promise<T | ActionFailure<{ action: string; message: string }>> {
+	try {
+		return await command();
+	} catch (e) {
+		if (errors.hidden?.(e)) error(404, 'Not found');
+		if (errors.shown(e)) return fail(400, { action, message: e.message });
+		throw e;
+	}
 }
 
 /** Checks a domain command's input with the schema its form uses; throws `toError(message)` for the person. */

@@ -1,5 +1,5 @@
 // What the pages that help someone back in (the admin's staff page, a group's members page) say.
-import { error, fail, type ActionFailure } from '@sveltejs/kit';
+import { runCommand } from '../forms';
 import { RecoveryRefusal } from './account-recovery';
 import {
 	issuePasswordReset,
@@ -12,19 +12,11 @@ import {
  * Runs a recovery command for a form action: a refusal the person may know about becomes a 400 with its
  * message; an account they may not see becomes the same 404 as an id that does not exist.
  */
-export async function runRecoveryCommand<T>(
-	action: string,
-	command: () => Promise<T>
-): Promise<T | ActionFailure<{ action: string; message: string }>> {
-	try {
-		return await command();
-	} catch (e) {
-		if (e instanceof RecoveryRefusal) {
-			if (e.reason === 'not-found') error(404, 'Not found');
-			return fail(400, { action, message: e.message });
-		}
-		throw e;
-	}
+export function runRecoveryCommand<T>(action: string, command: () => Promise<T>) {
+	return runCommand(action, command, {
+		shown: (e) => e instanceof RecoveryRefusal,
+		hidden: (e) => e instanceof RecoveryRefusal && e.reason === 'not-found'
+	});
 }
 
 function describeResetDelivery(issued: Pick<IssuedPasswordReset, 'mail'>): string {

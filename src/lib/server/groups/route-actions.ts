@@ -1,19 +1,13 @@
-import { error, fail, type ActionFailure } from '@sveltejs/kit';
+import { runCommand } from '../forms';
 import { GroupRuleError, NotInGroupError } from './errors';
 
 /**
  * Runs a group command for a form action: a broken rule becomes a 400 with its message for the
  * person; something outside the group becomes the same 404 as an id that does not exist.
  */
-export async function runGroupCommand<T>(
-	action: string,
-	command: () => Promise<T>
-): Promise<T | ActionFailure<{ action: string; message: string }>> {
-	try {
-		return await command();
-	} catch (e) {
-		if (e instanceof GroupRuleError) return fail(400, { action, message: e.message });
-		if (e instanceof NotInGroupError) error(404, 'Not found');
-		throw e;
-	}
+export function runGroupCommand<T>(action: string, command: () => Promise<T>) {
+	return runCommand(action, command, {
+		shown: (e) => e instanceof GroupRuleError,
+		hidden: (e) => e instanceof NotInGroupError
+	});
 }

@@ -6,7 +6,7 @@ import { changePasswordForm, currentPasswordForm, turnOffSecondFactorForm } from
 import { getSecondFactorStatus, requiresSecondFactor } from '$lib/server/auth/second-factor';
 import { renewRecoveryCodes, turnOffSecondFactor } from '$lib/server/auth/second-factor-settings';
 import { startEnrolment } from '$lib/server/auth/sign-in';
-import { isRefused, parseForm } from '$lib/server/forms';
+import { isRefused, parseForm, runCommand } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
 import { listDataAccess } from '$lib/server/audit/data-access';
 import { describeExportProblem } from '$lib/server/export';
@@ -25,23 +25,26 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
+/** An account command whose refusals (AccountError) are for the person to read. */
+function runAccountCommand<T>(action: string, command: () => Promise<T>) {
+	return runCommand(action, command, { shown: (e) => e instanceof AccountError });
+}
+
 export const actions: Actions = {
 	changePassword: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const input = parseForm(form, changePasswordForm, { action: 'changePassword' });
 		if (isRefused(input)) return input;
-		try {
-			await changePassword({
+		const changed = await runAccountCommand('changePassword', () =>
+			changePassword({
 				userId: user.id,
 				currentPassword: input.currentPassword,
 				newPassword: input.newPassword,
 				address: event.getClientAddress()
-			});
-		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { action: 'changePassword', message: e.message });
-			throw e;
-		}
+			})
+		);
+		if (isRefused(changed)) return changed;
 		await recordAudit({ action: 'auth.password_changed', actorId: user.id, objectType: 'user', objectId: user.id });
 		// Changing the password signed out every device, this one included; keep this one signed in.
 		await startSession(event, user.id);
@@ -59,23 +62,20 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const input = parseForm(await event.request.formData(), currentPasswordForm, { action: 'renewRecoveryCodes' });
 		if (isRefused(input)) return input;
-		try {
-			const recoveryCodes = await renewRecoveryCodes({
+		return runAccountCommand('renewRecoveryCodes', async () => ({
+			action: 'renewRecoveryCodes',
+			recoveryCodes: await renewRecoveryCodes({
 				userId: user.id,
 				password: input.currentPassword,
 				address: event.getClientAddress()
-			});
-			return { action: 'renewRecoveryCodes', recoveryCodes };
-		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { action: 'renewRecoveryCodes', message: e.message });
-			throw e;
-		}
+			})
+		}));
 	},
 	turnOffSecondFactor: async (event) => {
 		const user = requireUser(event);
 		const input = parseForm(await event.request.formData(), turnOffSecondFactorForm, { action: 'turnOffSecondFactor' });
 		if (isRefused(input)) return input;
-		try {
+		return runAccountCommand('turnOffSecondFactor', async () => {
 			await turnOffSecondFactor({
 				userId: user.id,
 				role: user.role,
@@ -83,11 +83,8 @@ export const actions: Actions = {
 				code: input.code,
 				address: event.getClientAddress()
 			});
-		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { action: 'turnOffSecondFactor', message: e.message });
-			throw e;
-		}
-		return { action: 'turnOffSecondFactor', saved: 'Two-step sign-in is off.' };
+			return { action: 'turnOffSecondFactor', saved: 'Two-step sign-in is off.' };
+		});
 	},
 	createCalendarLink: async (event) => {
 		const user = requireUser(event);
