@@ -8,6 +8,8 @@
 //   long tasks       main-thread tasks over 50 ms while opening, typing, posting and receiving others' posts
 //   bytes            WebSocket bytes the page received while opening
 //   heap             the page's JS heap once live
+//   server           a raw y-websocket client signed in as the member (no browser): socket opened → synced,
+//                    the first time (the room loads from storage) and again while it is loaded, and bytes
 // Settings (environment): BENCH_POSTS posts on the long board (5000), BENCH_RUNS page loads per board (3),
 // BENCH_PROFILE=<file> to write a CPU profile of the long board's posting (first run) and print its
 // heaviest functions.
@@ -210,21 +212,7 @@ async function measureBoard(browser, origin, board, wsBase) {
 
 	// Receiving: the facilitator posts five times from another device while the member's board is open.
 	const receivingFrom = await page.evaluate(() => performance.now());
-	const doc = new Y.Doc();
-	const headers = { origin, cookie: `hearth_session=${board.facilitator.token}` };
-	class FacilitatorSocket extends WebSocket {
-		constructor(url, protocols) {
-			super(url, protocols, { headers });
-		}
-	}
-	const provider = new WebsocketProvider(wsBase, board.document, doc, {
-		WebSocketPolyfill: /** @type {any} */ (FacilitatorSocket),
-		disableBc: true
-	});
-	provider.messageHandlers[100] = () => {};
-	provider.messageHandlers[101] = () => {};
-	provider.messageHandlers[102] = () => {};
-	await new Promise((resolve) => provider.once('sync', resolve));
+	const { doc, provider } = await openRawClient(wsBase, origin, board.document, board.facilitator.token);
 	for (let i = 0; i < 5; i++) {
 		const { createPost } = board.postsModule;
 		const body = `Welcome back, everyone (${randomBytes(4).toString('hex')}).`;
@@ -236,6 +224,46 @@ async function measureBoard(browser, origin, board, wsBase) {
 	const receivingTasks = await longTasksSince(page, receivingFrom);
 	await context.close();
 	return { live, saved, openingTasks, typingTasks, postingTasks, receivingTasks, bytes: openedBytes, heap };
+}
+
+/**
+ * A y-websocket client in this process, signed in with `token`, once synced: `ms` from opening the socket to
+ * synced and `bytes` received until then (the server's side of going live, without a browser).
+ * @param {string} wsBase @param {string} origin @param {string} document @param {string} token
+ */
+async function openRawClient(wsBase, origin, document, token) {
+	const headers = { origin, cookie: `hearth_session=${token}` };
+	let bytes = 0;
+	class SignedInSocket extends WebSocket {
+		constructor(url, protocols) {
+			super(url, protocols, { headers });
+			this.addEventListener('message', (event) => (bytes += event.data.byteLength ?? 0));
+		}
+	}
+	const doc = new Y.Doc();
+	const opened = performance.now();
+	const provider = new WebsocketProvider(wsBase, document, doc, {
+		WebSocketPolyfill: /** @type {any} */ (SignedInSocket),
+		disableBc: true
+	});
+	provider.messageHandlers[100] = () => {};
+	provider.messageHandlers[101] = () => {};
+	provider.messageHandlers[102] = () => {};
+	await new Promise((resolve) => provider.once('sync', resolve));
+	return { doc, provider, ms: performance.now() - opened, bytes };
+}
+
+/** Going live without a browser, as the member: the first open loads the room from storage (cold), later ones find it loaded. */
+async function measureServerSync(wsBase, origin, board) {
+	const opens = [];
+	for (let i = 0; i <= RUNS; i++) {
+		const { doc, provider, ms, bytes } = await openRawClient(wsBase, origin, board.document, board.member.token);
+		opens.push({ ms, bytes });
+		provider.destroy();
+		doc.destroy();
+	}
+	const [cold, ...warm] = opens;
+	return { cold: cold.ms, warm: warm.map((open) => open.ms), bytes: cold.bytes };
 }
 
 /** The functions that took the most time themselves in a CPU profile, with their source location. */
@@ -342,6 +370,16 @@ async function main() {
 	);
 	onCleanUp(() => browser.close());
 	const wsBase = `ws://127.0.0.1:${port}/realtime`;
+	// Before any page opens a board, so that each room's first open loads it from storage.
+	/** @type {Record<string, Awaited<ReturnType<typeof measureServerSync>>>} */
+	const serverSync = {};
+	for (const [label, board] of /** @type {const} */ ([
+		['empty', empty],
+		['screen', screen],
+		['long', long],
+		['year', year]
+	]))
+		serverSync[label] = await measureServerSync(wsBase, origin, board);
 	/** @type {Record<string, Awaited<ReturnType<typeof measureBoard>>[]>} */
 	const results = { empty: [], screen: [], long: [], year: [] };
 	// Interleaved, so a noisy moment hurts every board alike.
@@ -373,8 +411,15 @@ async function main() {
 	console.log(
 		`${'figure'.padEnd(32)} ${'empty board'.padEnd(18)} ${'30 posts'.padEnd(18)} ${`${POSTS} on the board`.padEnd(18)} ${`${POSTS}, archived`.padEnd(18)} ratios to empty / to 30 (on the board; archived)`
 	);
-	for (const [label, pick] of rows) {
-		const [a, s, b, y] = [results.empty, results.screen, results.long, results.year].map((runs) => runs.flatMap(pick));
+	const serverRows = [
+		['server: cold open → synced (ms)', (r) => [r.cold]],
+		['server: warm open → synced (ms)', (r) => r.warm],
+		['server: bytes to synced (kB)', (r) => [r.bytes / 1024]]
+	];
+	for (const [label, pick] of [...serverRows, ...rows]) {
+		const [a, s, b, y] = ['empty', 'screen', 'long', 'year'].map((board) =>
+			label.startsWith('server:') ? pick(serverSync[board]) : results[board].flatMap(pick)
+		);
 		const ratio = (/** @type {number[]} */ value, /** @type {number[]} */ base) =>
 			median(base) > 0 ? (median(value) / median(base)).toFixed(2) : '—';
 		console.log(

@@ -16,7 +16,9 @@
 //   saved        Hearth only: edit sent → the server's `saved` for that message
 //   CPU          utime+stime deltas from /proc of the server process (and of PostgreSQL: the postmaster,
 //                its live children and the children it reaped), as % of one core over the phase
-//   memory       the server's peak RSS during the phase
+//   memory       the server's peak RSS during the phase, and its heap per loaded room: V8 heap plus memory
+//                outside it (socket buffers), after a full garbage collection (through the server's inspector),
+//                once all clients are synced minus before they connected, divided by the rooms
 //   lost         edits some receiver never got (within 5 s after the phase)
 //   diverged     clients whose posts differ from the rest of their room's at the end
 //   machine      load average, and the CPU everything else on the machine used meanwhile
@@ -49,7 +51,7 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 6);
 const RATE = Number(process.env.BENCH_RATE ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const TARGETS = { fanOutP99: 1.5, cpu: 2 };
+const TARGETS = { fanOutP99: 1.5, cpu: 2, perRoomKb: 100 };
 const CLOCK_TICKS = 100;
 
 /**
@@ -240,6 +242,7 @@ async function startProcess(command, args, env, readyText) {
  * @typedef {{
  *   name: string;
  *   pid: number;
+ *   inspectorPort: number;
  *   postmaster: number | null;
  *   url: string;
  *   rooms: BenchRoom[];
@@ -249,7 +252,7 @@ async function startProcess(command, args, env, readyText) {
  * @typedef {ReturnType<typeof distribution>} Distribution
  * @typedef {{
  *   target: string; steady: Distribution; arrival: Distribution; saved: Distribution; unsaved: number; refused: number;
- *   sync: Distribution; serverCpu: number; postgresCpu: number | null; clientCpu: number; otherCpu: number; peak: number; lost: number;
+ *   sync: Distribution; serverCpu: number; postgresCpu: number | null; clientCpu: number; otherCpu: number; peak: number; perRoom: number; lost: number;
  *   diverged: number; edits: number; load: string;
  * }} PhaseResult
  */
@@ -266,8 +269,55 @@ function canonical(/** @type {unknown} */ value) {
 	return JSON.stringify(value);
 }
 
+/**
+ * A server's memory after a full garbage collection, V8 heap plus what lives outside it (buffers), read
+ * through its inspector (the servers run with --inspect; nothing is attached between measurements).
+ * @param {number} inspectorPort
+ */
+async function measureHeap(inspectorPort) {
+	const [inspected] = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
+	const socket = new WebSocket(inspected.webSocketDebuggerUrl);
+	await new Promise((resolve, reject) => {
+		socket.once('open', resolve);
+		socket.once('error', reject);
+	});
+	let lastId = 0;
+	const call = (/** @type {string} */ method, params = {}) =>
+		new Promise((resolve, reject) => {
+			const id = ++lastId;
+			const onMessage = (/** @type {import('ws').RawData} */ data) => {
+				const message = JSON.parse(String(data));
+				if (message.id !== id) return;
+				socket.off('message', onMessage);
+				if (message.error) reject(new Error(message.error.message));
+				else resolve(message.result);
+			};
+			socket.on('message', onMessage);
+			socket.send(JSON.stringify({ id, method, params }));
+		});
+	try {
+		await call('HeapProfiler.collectGarbage');
+		await call('HeapProfiler.collectGarbage');
+		const { result } = /** @type {{ result: { value: string } }} */ (
+			await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })
+		);
+		const usage = JSON.parse(result.value);
+		return usage.heapUsed + usage.external;
+	} finally {
+		socket.close();
+	}
+}
+
+/** When each server's last phase ended: its rooms stay loaded for a while after their clients leave. */
+const lastPhaseEnded = new Map();
+/** Longer than Hearth's idle unload (realtime/options.ts), so an earlier phase's rooms are gone before a baseline. */
+const UNLOAD_WAIT_MS = 35_000;
+
 /** @param {Target} target @returns {Promise<PhaseResult>} */
 async function runPhase(target) {
+	const settle = (lastPhaseEnded.get(target.name) ?? -Infinity) + UNLOAD_WAIT_MS - performance.now();
+	if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
+	const heapBefore = await measureHeap(target.inspectorPort);
 	/** @type {{ doc: Y.Doc; provider: WebsocketProvider; room: number; userId: string }[]} */
 	const clients = [];
 	/** @type {number[]} */
@@ -327,6 +377,7 @@ async function runPhase(target) {
 			throw new Error(`${target.name}: only ${syncTimes.length} of ${clients.length} clients synced`);
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
+	const perRoom = ((await measureHeap(target.inspectorPort)) - heapBefore) / target.rooms.length;
 
 	/** @type {Map<string, { sentAt: number; waiting: number; latency: number | null }>} */
 	const edits = new Map();
@@ -405,6 +456,7 @@ async function runPhase(target) {
 		client.doc.destroy();
 	}
 	await new Promise((resolve) => setTimeout(resolve, 1000));
+	lastPhaseEnded.set(target.name, performance.now());
 	return {
 		target: target.name,
 		steady: distribution(latencies((sentAt) => sentAt >= steadyFrom)),
@@ -418,6 +470,7 @@ async function runPhase(target) {
 		clientCpu: percent(selfTicks),
 		otherCpu: percent(machineTicks - serverTicks - (target.postmaster ? postgresTicks : 0) - selfTicks),
 		peak,
+		perRoom,
 		lost: [...edits.values()].filter((edit) => edit.latency === null).length,
 		diverged,
 		edits: edits.size,
@@ -450,6 +503,7 @@ function printPhase(result) {
 	);
 	console.log(`    CPU (% of one core)    ${cpu}`);
 	console.log(`    peak memory            ${mb(result.peak)}`);
+	console.log(`    memory per loaded room ${(result.perRoom / 1024).toFixed(0)} kB (${CLIENTS} clients, after GC)`);
 	console.log(`    lost / diverged        ${result.lost} / ${result.diverged}  of ${result.edits} posts`);
 	console.log(
 		`    machine                load ${result.load} at start; this benchmark's clients used ${pct(result.clientCpu)}, everything else ${pct(result.otherCpu)} of a core meanwhile`
@@ -543,8 +597,10 @@ async function main() {
 	const hearthPort = await findFreePort();
 	const origin = `http://127.0.0.1:${hearthPort}`;
 	// The same V8 setting `npm start` uses (see README, "Memory"); more flags through BENCH_SERVER_NODE_FLAGS.
+	const hearthInspector = await findFreePort();
 	const hearthFlags = [
 		'--max-semi-space-size=16',
+		`--inspect=127.0.0.1:${hearthInspector}`,
 		...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 	];
 	const hearthPid = await startProcess(
@@ -554,9 +610,10 @@ async function main() {
 		'listening'
 	);
 	const referencePort = await findFreePort();
+	const referenceInspector = await findFreePort();
 	const referencePid = await startProcess(
 		process.execPath,
-		[path.join(root, 'node_modules/@y/websocket-server/src/server.js')],
+		[`--inspect=127.0.0.1:${referenceInspector}`, path.join(root, 'node_modules/@y/websocket-server/src/server.js')],
 		{ PORT: String(referencePort), HOST: '127.0.0.1' },
 		'running at'
 	);
@@ -572,6 +629,7 @@ async function main() {
 		const hearth = {
 			name: 'Hearth (PostgreSQL, durable, auth, policy)',
 			pid: hearthPid,
+			inspectorPort: hearthInspector,
 			postmaster: database.postmaster,
 			url: `ws://127.0.0.1:${hearthPort}/realtime`,
 			rooms: hearthRooms[run],
@@ -582,6 +640,7 @@ async function main() {
 		const reference = {
 			name: '@y/websocket-server 0.1.1 (in memory)',
 			pid: referencePid,
+			inspectorPort: referenceInspector,
 			postmaster: null,
 			url: `ws://127.0.0.1:${referencePort}`,
 			rooms: hearthRooms[run].map((room, index) => ({ document: `bench-${run}-${index}`, members: room.members })),
@@ -615,7 +674,8 @@ async function main() {
 		['arrival 1 s p99', (r) => r.arrival.p99],
 		['CPU (server + PostgreSQL)', totalCpu],
 		['first sync p50', (r) => r.sync.p50],
-		['peak memory (MB)', (r) => r.peak / 1024 / 1024]
+		['peak memory (MB)', (r) => r.peak / 1024 / 1024],
+		['memory per room (kB)', (r) => r.perRoom / 1024]
 	];
 	for (const [label, pick] of rows) {
 		console.log(
@@ -640,7 +700,11 @@ async function main() {
 		],
 		[`CPU ≤ ${TARGETS.cpu}× reference`, ratio(totalCpu).every((value) => value <= TARGETS.cpu)],
 		['0 lost, diverged or unsaved', lost === 0],
-		['arrival p99 ≤ steady p99', results.every((run) => run.hearth.arrival.p99 <= run.hearth.steady.p99)]
+		['arrival p99 ≤ steady p99', results.every((run) => run.hearth.arrival.p99 <= run.hearth.steady.p99)],
+		[
+			`memory per room ≤ ${TARGETS.perRoomKb} kB`,
+			results.every((run) => run.hearth.perRoom <= TARGETS.perRoomKb * 1024)
+		]
 	];
 	console.log(
 		`  targets (every run)          ${checks.map(([label, met]) => `${label}: ${met ? 'met' : 'NOT met'}`).join('; ')}`
