@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { careDocumentName, parseDocumentName } from '$lib/board/document-names';
 import { recordAudit } from '$lib/server/audit';
+import { db } from '$lib/server/db';
+import { auditEvent } from '$lib/server/db/schema';
 import { listDataAccess } from '$lib/server/audit/data-access';
 import { recordDocumentOpened } from '$lib/server/audit/document-views';
 import { joinGroup, makeGroup, personal } from './groups-fixtures';
@@ -52,5 +54,29 @@ describe("a member's list of who looked at their data", () => {
 			'opened your private messages with your facilitators'
 		]);
 		expect(JSON.stringify(looks)).not.toContain(other.id);
+	});
+
+	it('shows a run of the same look (a thread open on two devices, a reload) once, with how many times', async () => {
+		const { group, facilitator } = await makeGroup();
+		const juniper = await joinGroup(group.id, facilitator.id);
+		const opened = (minutesAgo: number) =>
+			db.insert(auditEvent).values({
+				actorId: facilitator.id,
+				action: 'care.viewed',
+				objectType: 'user',
+				objectId: juniper.id,
+				groupId: group.id,
+				at: new Date(Date.now() - minutesAgo * 60_000)
+			});
+		await opened(180);
+		await opened(25);
+		await opened(10);
+		await opened(2);
+
+		const looks = await listDataAccess(juniper.id);
+		expect(looks.map(({ times, since }) => ({ times, repeated: since !== null }))).toEqual([
+			{ times: 3, repeated: true },
+			{ times: 1, repeated: false }
+		]);
 	});
 });

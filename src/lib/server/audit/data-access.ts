@@ -11,16 +11,44 @@ const DESCRIPTIONS = {
 
 export interface DataAccess {
 	id: number;
+	/** When it happened; for repeats, the latest time. */
 	at: string;
 	who: string;
 	what: string;
 	group: string | null;
+	/** How many times in a row (see REPEAT_WINDOW_MS), and the first of them when more than once. */
+	times: number;
+	since: string | null;
+}
+
+/** The same person doing the same thing again within this time counts as one look (a second device, a reload). */
+const REPEAT_WINDOW_MS = 30 * 60_000;
+
+type AuditRow = typeof auditEvent.$inferSelect;
+
+/** Rows, newest first, split into runs of one person's same action on the same object, each close to the next. */
+function foldRepeats(rows: AuditRow[]): AuditRow[][] {
+	const runs: AuditRow[][] = [];
+	for (const row of rows) {
+		const run = runs.at(-1);
+		const previous = run?.at(-1);
+		const repeats =
+			previous &&
+			previous.actorId === row.actorId &&
+			previous.action === row.action &&
+			previous.objectId === row.objectId &&
+			previous.groupId === row.groupId &&
+			previous.at.getTime() - row.at.getTime() <= REPEAT_WINDOW_MS;
+		if (run && repeats) run.push(row);
+		else runs.push([row]);
+	}
+	return runs;
 }
 
 /**
  * Who looked at a member's data, from the audit log: a facilitator opening their private thread with the
  * facilitators, or exporting the record of a group they belong to. Only those events, never their own,
- * and nothing of other members beyond the staff member's name. Newest first.
+ * and nothing of other members beyond the staff member's name. Newest first; a run of repeats is one entry.
  */
 export async function listDataAccess(userId: string, limit = 50): Promise<DataAccess[]> {
 	const theirGroups = db
@@ -42,12 +70,18 @@ export async function listDataAccess(userId: string, limit = 50): Promise<DataAc
 		)
 		.orderBy(desc(auditEvent.id))
 		.limit(limit);
-	const shown = await presentAuditEvents(rows);
-	return shown.map((event) => ({
+	const runs = foldRepeats(rows);
+	const [latest, earliest] = await Promise.all([
+		presentAuditEvents(runs.map((run) => run[0])),
+		presentAuditEvents(runs.map((run) => run[run.length - 1]))
+	]);
+	return latest.map((event, index) => ({
 		id: event.id,
 		at: event.at,
 		who: event.actor,
 		what: DESCRIPTIONS[event.action as keyof typeof DESCRIPTIONS],
-		group: event.group
+		group: event.group,
+		times: runs[index].length,
+		since: runs[index].length > 1 ? earliest[index].at : null
 	}));
 }
