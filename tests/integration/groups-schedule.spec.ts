@@ -1,6 +1,9 @@
 // The program schedule: the standard program, adjustments, scoping to the group, and its audit rows.
 import { afterAll, describe, expect, it } from 'vitest';
+import { archiveDocumentName } from '$lib/board/document-names';
+import { createPost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
+import { changeDocument } from '$lib/server/realtime/server-writes';
 import {
 	addSession,
 	describeSession,
@@ -89,6 +92,19 @@ describe('the program schedule', () => {
 			{ change: 'added', kind: 'alumni', number: 1 },
 			{ change: 'removed', kind: 'preparation', number: 1 }
 		]);
+	});
+
+	it('keeps a session whose threads are archived, so what was shared in it stays reachable', async () => {
+		const { group, facilitator } = await makeGroup();
+		const [first] = await listSessions(group.id);
+		await changeDocument(archiveDocumentName(group.id, first.id), (doc) => {
+			createPost(doc, { authorId: facilitator.id, body: 'Kept words' });
+		});
+
+		await expect(removeSession({ groupId: group.id, actorId: facilitator.id, sessionId: first.id })).rejects.toThrow(
+			/stays on the schedule/
+		);
+		expect((await listSessions(group.id)).map((session) => session.id)).toContain(first.id);
 	});
 
 	it('refuses a date that does not exist', async () => {

@@ -8,9 +8,11 @@ import {
 	type ProgramSessionKind,
 	type ProgramSessionState
 } from '../db/schema';
+import { archiveDocumentName } from '$lib/board/document-names';
 import { recordAudit } from '../audit';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
 import { checkInput } from '../forms';
+import { listStoredDocuments } from '../realtime/storage';
 import { intervalDays, sessionKind, sessionState } from './forms';
 import { addDays, formatSessionTime, fromZonedDateTime, toZonedDateTime } from './zoned-time';
 
@@ -193,6 +195,13 @@ export async function removeSession(input: { groupId: string; actorId: string; s
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		await getGroupZone(tx, input.groupId);
+		// A finished session's threads are kept in its archive, which the board opens through the session.
+		const archive = archiveDocumentName(input.groupId, input.sessionId);
+		if ((await listStoredDocuments(tx, archive)).includes(archive)) {
+			throw new GroupRuleError(
+				'This session holds what the circle shared in it, so it stays on the schedule. You can still move its date.'
+			);
+		}
 		const [removed] = await tx
 			.delete(programSession)
 			.where(and(eq(programSession.id, input.sessionId), eq(programSession.groupId, input.groupId)))
