@@ -150,6 +150,7 @@ export async function listGroupsForUser(userId: string) {
 				id: g.id,
 				name: g.name,
 				lifecycle: g.lifecycle,
+				timeZone: g.timeZone,
 				lifecycleLabel: describeStage(g.lifecycle, own),
 				role,
 				needsSignature: standing?.needsSignature ?? false,

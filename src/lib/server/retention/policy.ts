@@ -75,3 +75,10 @@ export function describeRetention(months: number): string {
 export function formatDay(at: Date, timeZone: string): string {
 	return new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(at);
 }
+
+/** What staff read where a purged group was: its records are gone, and when (null: being deleted now). */
+export function describeRecordsDeleted(on: Date | null, timeZone: string): string {
+	return on
+		? `Records deleted on ${formatDay(on, timeZone)} under the practice’s retention policy.`
+		: 'Records are being deleted now under the practice’s retention policy.';
+}
