@@ -5,6 +5,8 @@
 // and the member's own journal entry stay. A group not ended, within its time, or on hold is untouched;
 // lifting the hold lets the purge run; a purge cut short is finished by the next sweep; two sweeps at
 // once purge once. Only the admin sets the time and the holds; bad values change nothing.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { isHttpError } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +27,17 @@ import { flagPost } from '$lib/server/moderation/flags';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { createRequestEvent, uniqueAddress } from '$test/request-events';
-import { TestClient, createPerson, startRealtimeCircle, type Person } from '../../../../tests/realtime/harness';
+import {
+	TEST_DATA_KEY,
+	TestClient,
+	createPerson,
+	startRealtimeCircle,
+	type Person
+} from '../../../../tests/realtime/harness';
 import { findInDatabase } from '../../../../tests/realtime/find-in-database';
 import * as adminPage from '../../../routes/(app)/admin/retention/+page.server';
+import * as agreementPage from '../../../routes/(app)/groups/[groupId]/agreement/+page.server';
+import * as groupPage from '../../../routes/(app)/groups/[groupId]/+page.server';
 import {
 	DEFAULT_RETENTION_MONTHS,
 	RetentionRuleError,
@@ -194,6 +204,20 @@ describe('the purge', () => {
 		expect(notice?.deletesAt).toBeInstanceOf(Date);
 	});
 
+	it('says it on the pages: how long on the agreement page, and the date on the group page in the last 30 days', async () => {
+		const asRobin = () => ({ ...(eventFor(robin, 'staff') as object), params: { groupId } }) as never;
+		expect(await agreementPage.load(asRobin())).toMatchObject({ retention: { keptFor: '1 year', deletesOn: null } });
+		expect(await groupPage.load(asRobin())).toMatchObject({ deletesOn: null });
+		// The group ended eleven months and a half ago: the date shows (in the group's time zone).
+		const ended = new Date(Date.now() - 12 * MONTH + 15 * 24 * 3_600_000);
+		await connection.db.update(group).set({ lifecycleChangedAt: ended }).where(eq(group.id, groupId));
+		const shown = (await groupPage.load(asRobin())) as { deletesOn: string | null };
+		expect(shown.deletesOn).toMatch(/^\d{1,2} [A-Z][a-z]+ \d{4}$/);
+		expect(await agreementPage.load(asRobin())).toMatchObject({ retention: { deletesOn: shown.deletesOn } });
+		// Reading the pages changed nothing.
+		expect(await retentionOf(groupId)).toBeNull();
+	});
+
 	it('purges nothing while a legal hold stands, however late', async () => {
 		expect(
 			await adminPage.actions.hold(eventFor(admin, 'admin', { groupId, reason: 'Records request 7' }))
@@ -287,4 +311,48 @@ describe('the purge', () => {
 		expect(await sweepRetention(farFuture())).toEqual([]);
 		expect(await findInDatabase(OTHER)).toHaveLength(1);
 	}, 60_000);
+
+	it('a second process running `npm run retention:purge` at the same moment waits, then finds it done', async () => {
+		const fourth = await groups.createGroup(robin);
+		await changeDocument(groupDocumentName(fourth), (doc) => {
+			createPost(doc, { authorId: robin.userId, body: `Fourth ${PHRASE}` });
+		});
+		await endGroup(fourth);
+		// Ended long ago, so the script (which sweeps at its own "now") finds it due too.
+		await connection.db
+			.update(group)
+			.set({ lifecycleChangedAt: new Date(Date.now() - 24 * MONTH) })
+			.where(eq(group.id, fourth));
+		let output = '';
+		let script: Promise<number | null> | undefined;
+		const reports = await sweepRetention(new Date(), {
+			// Mid-purge, holding the group: the other process starts and must wait for this one.
+			beforePurgeCommit: async () => {
+				const child = spawn(process.execPath, [path.resolve('scripts/retention-purge.js')], {
+					env: { ...process.env, HEARTH_DATA_KEY: TEST_DATA_KEY, NODE_ENV: 'test' },
+					stdio: ['ignore', 'pipe', 'pipe']
+				});
+				child.stdout.on('data', (chunk) => (output += chunk));
+				child.stderr.on('data', (chunk) => (output += chunk));
+				script = new Promise((resolve) => child.on('exit', resolve));
+				for (let waited = 0; ; waited += 100) {
+					const [waiting] = (await connection.db.execute(sql`
+						select count(*)::int as n from pg_stat_activity
+						where datname = current_database() and wait_event_type = 'Lock' and query like '%group_retention%'`)) as unknown as {
+						n: number;
+					}[];
+					if (waiting.n > 0) break;
+					if (waited > 60_000) throw new Error(`The other process never reached the group:\n${output}`);
+					await new Promise((resolve) => setTimeout(resolve, 100));
+				}
+			}
+		});
+		expect(reports.map((report) => report.groupId)).toEqual([fourth]);
+		expect(await script).toBe(0);
+		expect(output).toContain('No ended group is due for deletion.');
+		expect(output).not.toContain(PHRASE);
+		expect(output).not.toContain('Thursday circle');
+		expect(await purgedCount(fourth)).toBe(1);
+		expect(await findInDatabase(PHRASE)).toEqual([]);
+	}, 120_000);
 });
