@@ -11,7 +11,7 @@ import { group, groupRetention, type Group, type GroupRetention } from '../db/sc
 import { checkInput } from '../forms';
 import { NotInGroupError } from '../groups/errors';
 import { liftHoldForm, setHoldForm } from './forms';
-import { RetentionRuleError, getRetentionMonths } from './settings';
+import { RetentionRuleError, getRetentionMonths, requireAdminActor } from './settings';
 import { isPurgeNear, purgeDueAt, type RetentionClock } from './policy';
 
 /** The group's retention row, made if missing, locked until the transaction ends; null for no such group. */
@@ -40,6 +40,7 @@ export async function setLegalHold(input: { actorId: string; groupId: string; re
 	const { reason } = checkInput(setHoldForm, input, (message) => new RetentionRuleError(message));
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
+		await requireAdminActor(tx, input.actorId);
 		const row = await lockRetention(tx, input.groupId);
 		if (!row) throw new NotInGroupError();
 		if (row.purgeStartedAt)
@@ -62,6 +63,7 @@ export async function liftLegalHold(input: { actorId: string; groupId: string })
 	checkInput(liftHoldForm, input, (message) => new RetentionRuleError(message));
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
+		await requireAdminActor(tx, input.actorId);
 		const row = await lockRetention(tx, input.groupId);
 		if (!row) throw new NotInGroupError();
 		if (!row.holdSince) throw new RetentionRuleError('This group is not on hold.');

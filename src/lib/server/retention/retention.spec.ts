@@ -45,6 +45,7 @@ import {
 	getRetentionNotice,
 	liftLegalHold,
 	setLegalHold,
+	setRetentionMonths,
 	sweepRetention
 } from '.';
 
@@ -156,7 +157,11 @@ describe('who may set the retention time and holds', () => {
 			expect(await statusOf(adminPage.load(eventFor(person, role)))).toBe(404);
 			expect(await statusOf(adminPage.actions.save(eventFor(person, role, { months: '12' })))).toBe(404);
 			expect(await statusOf(adminPage.actions.hold(eventFor(person, role, { groupId, reason: 'mine' })))).toBe(404);
+			expect(await statusOf(adminPage.actions.lift(eventFor(person, role, { groupId })))).toBe(404);
 		}
+		// The domain refuses them too, whoever calls it.
+		await expect(setLegalHold({ actorId: robin.userId, groupId, reason: 'mine' })).rejects.toThrow('Not found');
+		await expect(setRetentionMonths({ actorId: robin.userId, months: 12 })).rejects.toThrow('Not found');
 		expect(await getRetentionMonths()).toBe(DEFAULT_RETENTION_MONTHS);
 		expect(await retentionOf(groupId)).toBeNull();
 	});

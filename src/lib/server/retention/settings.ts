@@ -5,7 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit';
 import { db, type Database } from '../db';
-import { practiceSetting } from '../db/schema';
+import { practiceSetting, user } from '../db/schema';
+import { NotInGroupError } from '../groups/errors';
 import { checkInput } from '../forms';
 import { retentionForm } from './forms';
 import { DEFAULT_RETENTION_MONTHS } from './policy';
@@ -14,6 +15,15 @@ const KEY = 'retention';
 
 /** A setting the admin got wrong; the message is written for them. */
 export class RetentionRuleError extends Error {}
+
+/**
+ * Only the practice's admin changes retention; the pages check first (requireAdmin), and the domain
+ * checks again so no other caller can. Anyone else gets the same "Not found" as a missing group.
+ */
+export async function requireAdminActor(tx: Database, actorId: string): Promise<void> {
+	const [actor] = await tx.select({ role: user.role }).from(user).where(eq(user.id, actorId));
+	if (actor?.role !== 'admin') throw new NotInGroupError();
+}
 
 export async function getRetentionMonths(tx: Database = db): Promise<number> {
 	const [row] = await tx
@@ -29,6 +39,7 @@ export async function setRetentionMonths(input: { actorId: string; months: numbe
 	const { months } = checkInput(retentionForm, { months: input.months }, (message) => new RetentionRuleError(message));
 	await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
+		await requireAdminActor(tx, input.actorId);
 		const before = await getRetentionMonths(tx);
 		const now = new Date();
 		await tx
