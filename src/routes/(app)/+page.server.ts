@@ -1,5 +1,6 @@
 import { requireUser } from '$lib/server/auth/guards';
 import { listGroupsForUser } from '$lib/server/groups/groups';
+import { describeRecordsDeleted } from '$lib/server/retention';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -16,6 +17,8 @@ export const load: PageServerLoad = async (event) => {
 			lifecycleLabel: g.lifecycleLabel,
 			isFacilitator: g.role === 'facilitator',
 			needsSignature: g.needsSignature,
+			// Staff keep a purged group in their list, with this in place of its links.
+			recordsDeleted: g.recordsDeleted && describeRecordsDeleted(g.recordsDeleted.on, g.timeZone),
 			nextSession: g.nextSession && {
 				label: g.nextSession.label,
 				when: g.nextSession.when,

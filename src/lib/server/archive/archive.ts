@@ -26,6 +26,7 @@ import { getGroup } from '../groups/groups';
 import { listSessions } from '../schedule/program';
 import { changeDocuments, compactDocument, readDocument } from '../realtime/server-writes';
 import { listStoredDocuments } from '../realtime/storage';
+import { isPurgeStarted } from '../retention/holds';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_KEPT_MS = 28 * DAY;
@@ -108,8 +109,13 @@ function activityOf(post: Post): number {
  * Safe to run any time, and again: what has moved is no longer on the board.
  */
 export async function archiveFinishedThreads(groupId: string, now = Date.now()): Promise<number> {
-	const [group, sessions] = await Promise.all([getGroup(groupId), listSessions(groupId)]);
-	if (!group) return 0;
+	const [group, sessions, purging] = await Promise.all([
+		getGroup(groupId),
+		listSessions(groupId),
+		isPurgeStarted(groupId)
+	]);
+	// A group whose records are being deleted gets nothing written back (retention/purge.ts).
+	if (!group || purging) return 0;
 	const time = circleTimeOf(group, sessions);
 	const board = groupDocumentName(groupId);
 	const current = await readDocument(board);

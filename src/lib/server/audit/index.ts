@@ -54,7 +54,11 @@ export const auditActions = [
 	'calendar.link_revoked',
 	'calendar.names_changed',
 	'intention.shared',
-	'intention.unshared'
+	'intention.unshared',
+	'retention.changed',
+	'retention.hold_set',
+	'retention.hold_lifted',
+	'retention.purged'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

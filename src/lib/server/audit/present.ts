@@ -51,7 +51,11 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'calendar.link_revoked': 'Calendar link turned off',
 	'calendar.names_changed': 'Calendar naming changed',
 	'intention.shared': 'Intention shown to facilitators',
-	'intention.unshared': 'Intention no longer shown to facilitators'
+	'intention.unshared': 'Intention no longer shown to facilitators',
+	'retention.changed': 'Retention time changed',
+	'retention.hold_set': 'Legal hold set on a group',
+	'retention.hold_lifted': 'Legal hold lifted',
+	'retention.purged': "Ended group's records deleted under the retention policy"
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

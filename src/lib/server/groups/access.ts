@@ -10,6 +10,7 @@ import {
 	agreementSignature,
 	group,
 	groupMember,
+	groupRetention,
 	type AgreementKind,
 	type FacilitatorKind,
 	type GroupLifecycle
@@ -38,7 +39,10 @@ export interface GroupStanding extends GroupAccess {
 	agreementKind: AgreementKind | null;
 }
 
-/** Full standing of an active membership, or null (never a member, removed, left, or no such group). */
+/**
+ * Full standing of an active membership, or null (never a member, removed, left, no such group, or its
+ * records deleted under the retention policy).
+ */
 export async function getGroupStanding(userId: string, groupId: string): Promise<GroupStanding | null> {
 	const [row] = await db
 		.select({
@@ -59,7 +63,17 @@ export async function getGroupStanding(userId: string, groupId: string): Promise
 		})
 		.from(groupMember)
 		.innerJoin(group, eq(group.id, groupMember.groupId))
-		.where(and(eq(groupMember.groupId, groupId), eq(groupMember.userId, userId), eq(groupMember.status, 'active')));
+		.where(
+			and(
+				eq(groupMember.groupId, groupId),
+				eq(groupMember.userId, userId),
+				eq(groupMember.status, 'active'),
+				// Once the retention purge has begun, nobody opens anything of the group (retention/purge.ts).
+				sql`not exists (
+					select 1 from ${groupRetention} r where r.group_id = ${group.id} and r.purge_started_at is not null
+				)`
+			)
+		);
 	if (!row) return null;
 	const needsSignature = row.role === 'member' && !row.signedCurrent;
 	return {

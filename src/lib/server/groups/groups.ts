@@ -15,6 +15,7 @@ import { DEFAULT_ALUMNI_AGREEMENT, insertAgreementVersion } from './agreements';
 import { getGroupStanding } from './access';
 import { GroupRuleError, NotInGroupError } from './errors';
 import { checkInput } from '../forms';
+import { getPurgeStates } from '../retention/holds';
 import { newGroupDetails } from './forms';
 
 export const DEFAULT_CAPACITY = 6;
@@ -138,19 +139,24 @@ export async function listGroupsForUser(userId: string) {
 				rows.map((row) => row.group.id)
 			)
 		);
+	const purges = await getPurgeStates(rows.map((row) => row.group.id));
 	return Promise.all(
 		rows.map(async ({ group: g, role }) => {
 			const own = sessions.filter((s) => s.groupId === g.id);
+			const purge = purges.get(g.id);
 			const next = pickShownSession(g.lifecycle, own);
 			const standing = await getGroupStanding(userId, g.id);
 			return {
 				id: g.id,
 				name: g.name,
 				lifecycle: g.lifecycle,
+				timeZone: g.timeZone,
 				lifecycleLabel: describeStage(g.lifecycle, own),
 				role,
 				needsSignature: standing?.needsSignature ?? false,
-				nextSession: next ? presentSession(next, g.timeZone) : null
+				nextSession: next && !purge ? presentSession(next, g.timeZone) : null,
+				/** Set once the retention purge has begun (facilitators keep the group in their list): when it finished, or null while it runs. */
+				recordsDeleted: purge ? { on: purge.deletedOn } : null
 			};
 		})
 	);

@@ -182,3 +182,13 @@ export async function compactDocument(name: string): Promise<void> {
 		else await getStorage().compact(name);
 	});
 }
+
+/**
+ * Removes a document from storage for good, with its client-id bindings (a purged group's documents):
+ * after this process's queued server writes to it, and under the compaction lock, so a compaction
+ * running elsewhere cannot write its snapshot back.
+ */
+export async function deleteStoredDocument(name: string): Promise<void> {
+	if (!parseDocumentName(name)) throw new TypeError('Not a document name');
+	await serially(name, () => getStorage().deleteDocument(name));
+}

@@ -6,6 +6,7 @@ import { findAccountIdByEmail, listSecondFactorHolders, resetSecondFactor } from
 import { makeResetLink, runRecoveryCommand } from '$lib/server/auth/recovery-actions';
 import { isRefused, parseForm, readTyped } from '$lib/server/forms';
 import { recordAudit } from '$lib/server/audit';
+import { describeRetention, getRetentionMonths } from '$lib/server/retention';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -14,6 +15,7 @@ export const load: PageServerLoad = async (event) => {
 	const twoStep = await listSecondFactorHolders(staff.map((person) => person.id));
 	return {
 		selfId: admin.id,
+		keptFor: describeRetention(await getRetentionMonths()),
 		staff: staff.map(({ id, displayName, email, role }) => ({
 			id,
 			displayName,

@@ -14,14 +14,16 @@ import {
 import { leaveGroup, listMembers } from '$lib/server/groups/membership';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
 import { listSessions, presentSession } from '$lib/server/schedule/program';
+import { formatDay, getRetentionNotice } from '$lib/server/retention';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { access } = await requireGroupMember(event, event.params.groupId);
-	const [group, sessions, members] = await Promise.all([
+	const [group, sessions, members, retention] = await Promise.all([
 		getGroup(access.groupId),
 		listSessions(access.groupId),
-		listMembers(access.groupId)
+		listMembers(access.groupId),
+		getRetentionNotice(access.groupId)
 	]);
 	const zone = group!.timeZone;
 	const next = pickShownSession(access.lifecycle, sessions);
@@ -40,6 +42,8 @@ export const load: PageServerLoad = async (event) => {
 			.map((m) => ({ userId: m.userId, displayName: m.displayName, label: m.facilitatorLabel })),
 		memberCount: members.filter((m) => m.active && m.role === 'member').length,
 		capacity: group!.capacity,
+		// Only in the last 30 days before the ended group's board is deleted, and never while on hold.
+		deletesOn: retention?.deletesAt ? formatDay(retention.deletesAt, zone) : null,
 		// Facilitators only: the group's record, for the practice (a refused export comes back with a code).
 		exportProblem: access.role === 'facilitator' ? describeExportProblem(event.url.searchParams.get('export')) : null,
 		lifecycle:

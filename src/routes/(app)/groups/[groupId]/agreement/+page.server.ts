@@ -12,14 +12,16 @@ import { getGroup } from '$lib/server/groups/groups';
 import { declineAgreement } from '$lib/server/groups/membership';
 import { runGroupCommand } from '$lib/server/groups/route-actions';
 import { formatSessionTime } from '$lib/server/schedule/zoned-time';
+import { describeRetention, formatDay, getRetentionNotice } from '$lib/server/retention';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { user, access } = await requireGroupMember(event, event.params.groupId, { allowUnsigned: true });
-	const [group, current, signature] = await Promise.all([
+	const [group, current, signature, retention] = await Promise.all([
 		getGroup(access.groupId),
 		getCurrentAgreement(access.groupId),
-		getLatestSignature(access.groupId, user.id)
+		getLatestSignature(access.groupId, user.id),
+		getRetentionNotice(access.groupId)
 	]);
 	return {
 		role: access.role,
@@ -30,7 +32,11 @@ export const load: PageServerLoad = async (event) => {
 			version: signature.version,
 			signedAt: formatSessionTime(signature.signedAt, group!.timeZone)
 		},
-		hasSignedBefore: signature !== null
+		hasSignedBefore: signature !== null,
+		retention: {
+			keptFor: describeRetention(retention!.months),
+			deletesOn: retention!.deletesAt && formatDay(retention!.deletesAt, group!.timeZone)
+		}
 	};
 };
 
