@@ -51,7 +51,12 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'calendar.link_revoked': 'Calendar link turned off',
 	'calendar.names_changed': 'Calendar naming changed',
 	'intention.shared': 'Intention shown to facilitators',
-	'intention.unshared': 'Intention no longer shown to facilitators'
+	'intention.unshared': 'Intention no longer shown to facilitators',
+	'clinical_lead.marked': 'Made a clinical lead',
+	'clinical_lead.unmarked': 'No longer a clinical lead',
+	'emergency_access.started': 'Emergency access started',
+	'emergency_access.ended': 'Emergency access ended early',
+	'emergency_access.viewed': 'Board opened in an emergency'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

@@ -6,3 +6,4 @@ export * from './prompts';
 export * from './moderation';
 export * from './calendar';
 export * from './trends';
+export * from './emergency-access';
