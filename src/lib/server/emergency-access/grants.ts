@@ -187,7 +187,10 @@ export async function listEmergencyGroups(leadId: string) {
 	if (!(await isClinicalLead(leadId))) throw new EmergencyAccessHidden();
 	const now = new Date();
 	const [groups, theirs, open] = await Promise.all([
-		db.select({ id: group.id, name: group.name, lifecycle: group.lifecycle }).from(group).orderBy(group.name),
+		db
+			.select({ id: group.id, name: group.name, lifecycle: group.lifecycle, timeZone: group.timeZone })
+			.from(group)
+			.orderBy(group.name),
 		db
 			.select({ groupId: groupMember.groupId })
 			.from(groupMember)

@@ -4,14 +4,20 @@ import { requireAdmin } from '$lib/server/auth/guards';
 import { accountEmailForm, newAccountForm } from '$lib/server/auth/forms';
 import { findAccountIdByEmail, listSecondFactorHolders, resetSecondFactor } from '$lib/server/auth/account-recovery';
 import { makeResetLink, runRecoveryCommand } from '$lib/server/auth/recovery-actions';
-import { isRefused, parseForm, readTyped } from '$lib/server/forms';
+import { isRefused, parseForm, readTyped, runCommand } from '$lib/server/forms';
+import { clinicalLeadForm } from '$lib/server/emergency-access/forms';
+import { EmergencyAccessError } from '$lib/server/emergency-access/errors';
+import { listClinicalLeadIds, setClinicalLead } from '$lib/server/emergency-access/leads';
 import { recordAudit } from '$lib/server/audit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const admin = await requireAdmin(event);
 	const staff = await listStaff();
-	const twoStep = await listSecondFactorHolders(staff.map((person) => person.id));
+	const [twoStep, leads] = await Promise.all([
+		listSecondFactorHolders(staff.map((person) => person.id)),
+		listClinicalLeadIds()
+	]);
 	return {
 		selfId: admin.id,
 		staff: staff.map(({ id, displayName, email, role }) => ({
@@ -19,7 +25,8 @@ export const load: PageServerLoad = async (event) => {
 			displayName,
 			email,
 			role,
-			twoStep: twoStep.has(id)
+			twoStep: twoStep.has(id),
+			clinicalLead: leads.has(id)
 		}))
 	};
 };
@@ -60,6 +67,23 @@ export const actions: Actions = {
 			userId: account.userId,
 			origin: event.url.origin
 		});
+	},
+	/** Marks a staff account as a clinical lead (emergency access), or takes the mark away; audited. */
+	clinicalLead: async (event) => {
+		const admin = await requireAdmin(event);
+		const input = parseForm(await event.request.formData(), clinicalLeadForm, { action: 'clinicalLead' });
+		if (isRefused(input)) return input;
+		return runCommand(
+			'clinicalLead',
+			async () => {
+				await setClinicalLead({ adminId: admin.id, userId: input.userId, lead: input.lead === 'yes' });
+				return {
+					action: 'clinicalLead',
+					saved: input.lead === 'yes' ? 'Marked as a clinical lead.' : 'No longer a clinical lead.'
+				};
+			},
+			{ shown: (e) => e instanceof EmergencyAccessError }
+		);
 	},
 	resetSecondFactor: async (event) => {
 		const admin = await requireAdmin(event);
