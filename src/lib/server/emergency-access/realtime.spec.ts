@@ -104,6 +104,34 @@ describe('a clinical lead with an open grant', () => {
 		}
 	});
 
+	it('is not shown as present to the group', async () => {
+		const lead = await makeLead('Lead Ravi');
+		await grant(lead);
+		const client = new TestClient(server, document, { person: lead });
+		try {
+			await client.waitForSync();
+			client.provider.awareness.setLocalStateField('typing', true);
+			// A refused change after it: once it is answered, the server has handled the awareness message too.
+			createPost(client.doc, { authorId: lead.userId, body: 'Refused.' });
+			await waitFor(() => client.refusals.length > 0);
+			// Ada says she is typing: Robin, joining now, sees her, and would have been sent the lead's state with hers.
+			adaClient.provider.awareness.setLocalStateField('typing', true);
+			const observer = new TestClient(server, document, { person: robin });
+			try {
+				const present = () =>
+					[...observer.provider.awareness.getStates().values()].map(
+						(state) => (state.user as { id: string } | undefined)?.id
+					);
+				await waitFor(() => present().includes(ada.userId));
+				expect(present()).not.toContain(lead.userId);
+			} finally {
+				observer.destroy();
+			}
+		} finally {
+			client.destroy();
+		}
+	});
+
 	it("opens neither another group's board nor this group's care threads or staff space", async () => {
 		const lead = await makeLead('Lead Iris');
 		await grant(lead);
