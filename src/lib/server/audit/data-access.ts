@@ -6,7 +6,8 @@ import { presentAuditEvents } from './present';
 /** What a member is told someone did with their data. */
 const DESCRIPTIONS = {
 	'care.viewed': 'opened your private messages with your facilitators',
-	'group.exported': "exported the group's record, which holds what you shared with the group"
+	'group.exported': "exported the group's record, which holds what you shared with the group",
+	'emergency_access.viewed': "opened the group's board in an emergency, as a clinical lead (read-only)"
 } as const;
 
 export interface DataAccess {
@@ -47,7 +48,8 @@ function foldRepeats(rows: AuditRow[]): AuditRow[][] {
 
 /**
  * Who looked at a member's data, from the audit log: a facilitator opening their private thread with the
- * facilitators, or exporting the record of a group they belong to. Only those events, never their own,
+ * facilitators, exporting the record of a group they belong to, or a clinical lead opening that group's
+ * board in an emergency. Only those events, never their own,
  * and nothing of other members beyond the staff member's name. Newest first; a run of repeats is one entry.
  */
 export async function listDataAccess(userId: string, limit = 50): Promise<DataAccess[]> {
@@ -62,7 +64,10 @@ export async function listDataAccess(userId: string, limit = 50): Promise<DataAc
 			and(
 				or(
 					and(eq(auditEvent.action, 'care.viewed'), eq(auditEvent.objectType, 'user'), eq(auditEvent.objectId, userId)),
-					and(eq(auditEvent.action, 'group.exported'), inArray(auditEvent.groupId, theirGroups))
+					and(
+						inArray(auditEvent.action, ['group.exported', 'emergency_access.viewed']),
+						inArray(auditEvent.groupId, theirGroups)
+					)
 				),
 				// Their own actions are not someone looking at their data (a null actor never matches).
 				sql`${auditEvent.actorId} is distinct from ${userId}`

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { db, type Database } from '../db';
 import { auditEvent, type AuditEvent } from '../db/schema';
+import type { ReauthenticationPurpose } from '../auth/accounts';
 
 /**
  * Everything Hearth records. Details carry ids, version numbers, lifecycle names and hashed keys only;
@@ -58,7 +59,12 @@ export const auditActions = [
 	'retention.changed',
 	'retention.hold_set',
 	'retention.hold_lifted',
-	'retention.purged'
+	'retention.purged',
+	'clinical_lead.marked',
+	'clinical_lead.unmarked',
+	'emergency_access.started',
+	'emergency_access.ended',
+	'emergency_access.viewed'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -125,7 +131,7 @@ export function isAuditAction(value: string): value is AuditAction {
  */
 export async function recordFailedSignIn(input: {
 	accountKey: string;
-	via: 'login' | 'invitation' | 'password_change' | 'export' | 'second_factor' | 'account_deletion';
+	via: 'login' | 'invitation' | ReauthenticationPurpose;
 	refused: boolean;
 }): Promise<void> {
 	await recordAudit({

@@ -55,7 +55,12 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'retention.changed': 'Retention time changed',
 	'retention.hold_set': 'Legal hold set on a group',
 	'retention.hold_lifted': 'Legal hold lifted',
-	'retention.purged': "Ended group's records deleted under the retention policy"
+	'retention.purged': "Ended group's records deleted under the retention policy",
+	'clinical_lead.marked': 'Made a clinical lead',
+	'clinical_lead.unmarked': 'No longer a clinical lead',
+	'emergency_access.started': 'Emergency access started',
+	'emergency_access.ended': 'Emergency access ended early',
+	'emergency_access.viewed': 'Board opened in an emergency'
 };
 
 function describeDetail(detail: AuditEvent['detail']): string {

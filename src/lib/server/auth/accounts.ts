@@ -118,7 +118,8 @@ export async function verifyCredentials(email: string, password: string): Promis
 }
 
 /** Where a signed-in person proves their password again; recorded with a failure (audit detail `via`). */
-export type ReauthenticationPurpose = 'password_change' | 'export' | 'second_factor' | 'account_deletion';
+export type ReauthenticationPurpose =
+	'password_change' | 'export' | 'second_factor' | 'account_deletion' | 'emergency_access';
 
 /**
  * Checks that a signed-in person still knows their password (recent re-authentication), under the same

@@ -62,6 +62,22 @@ export function composePasswordResetEmail(link: string, minutes: number) {
 	return { subject: PASSWORD_RESET_SUBJECT, text };
 }
 
+export const EMERGENCY_ACCESS_SUBJECT = 'A board you facilitate was opened in an emergency';
+
+/** To a facilitator: one of their groups' boards was opened by a clinical lead. Names nobody and no group. */
+export function composeEmergencyAccessEmail(link: string | null) {
+	const text = [
+		'Hello,',
+		'',
+		"A clinical lead at your practice has opened one of your groups' boards in an emergency, read-only and",
+		'for a limited time. You can see who, why and until when in the staff space of that group on Hearth.',
+		...(link ? ['', 'Sign in to see it:', link] : []),
+		'',
+		'If this is unexpected, please speak to your practice.'
+	].join('\n');
+	return { subject: EMERGENCY_ACCESS_SUBJECT, text };
+}
+
 async function send(to: string, message: { subject: string; text: string }): Promise<void> {
 	const transport = createMailTransport();
 	try {
@@ -79,4 +95,9 @@ export async function sendInvitationEmail(input: { to: string; link: string; exp
 /** Sends a password reset link. Throws when the SMTP server refuses; the caller falls back to the link. */
 export async function sendPasswordResetEmail(input: { to: string; link: string; minutes: number }): Promise<void> {
 	await send(input.to, composePasswordResetEmail(input.link, input.minutes));
+}
+
+/** Tells a facilitator about emergency access (composeEmergencyAccessEmail). Throws when the SMTP server refuses. */
+export async function sendEmergencyAccessEmail(input: { to: string; link: string | null }): Promise<void> {
+	await send(input.to, composeEmergencyAccessEmail(input.link));
 }

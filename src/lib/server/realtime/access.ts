@@ -14,11 +14,19 @@ export interface GroupAccess {
 
 export type GetGroupAccess = (userId: string, groupId: string) => Promise<GroupAccess | null>;
 
+/** A clinical lead's open emergency access to a group (src/lib/server/emergency-access/grants.ts), or null. */
+export type GetEmergencyGrant = (userId: string, groupId: string) => Promise<{ id: string; endsAt: Date } | null>;
+
 /** What a user may do with one open document. */
 export interface DocumentGrant {
 	/** The role the change policy judges their updates by (a journal's owner counts as a member). */
 	role: 'facilitator' | 'member';
 	canWrite: boolean;
+	/**
+	 * Held through emergency access, not membership: always read-only, ends by itself at `until` (ms), and
+	 * its holder is not present to the group (their awareness is dropped).
+	 */
+	emergency?: { grantId: string; until: number };
 }
 
 /**
@@ -39,11 +47,15 @@ const granted = (grant: DocumentGrant): DocumentAccess => ({ ok: true, grant });
  * close it, and neither does an agreement waiting to be signed: it holds only their own words and their
  * facilitators' replies, and reaching the facilitators in a crisis must stay possible. Only an archived
  * group closes it. The journal belongs to its owner alone, always writable.
+ *
+ * Someone who is not in the group may read its board (and its archives), never write, while they hold
+ * emergency access (docs/emergency-access.md); care threads and the staff space stay closed to them.
  */
 export async function getDocumentAccess(
 	userId: string,
 	document: ParsedDocumentName,
-	getGroupAccess: GetGroupAccess
+	getGroupAccess: GetGroupAccess,
+	getEmergencyGrant?: GetEmergencyGrant
 ): Promise<DocumentAccess> {
 	switch (document.kind) {
 		case 'journal':
@@ -51,7 +63,16 @@ export async function getDocumentAccess(
 		case 'group':
 		case 'archive': {
 			const access = await getGroupAccess(userId, document.groupId);
-			if (!access) return forbidden;
+			if (!access) {
+				const emergency = await getEmergencyGrant?.(userId, document.groupId);
+				if (!emergency) return forbidden;
+				// The board as its facilitators see it, read-only.
+				return granted({
+					role: 'facilitator',
+					canWrite: false,
+					emergency: { grantId: emergency.id, until: emergency.endsAt.getTime() }
+				});
+			}
 			if (access.needsSignature) return { ok: false, why: 'unsigned' };
 			return granted({ role: access.role, canWrite: access.canWrite });
 		}

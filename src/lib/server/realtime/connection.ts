@@ -56,6 +56,8 @@ export class Connection implements RoomMember {
 	presence: RoomMember['presence'];
 	role: 'facilitator' | 'member';
 	canWrite: boolean;
+	/** When an emergency grant ends (ms), or null for access through membership. */
+	grantUntil: number | null;
 	sessionExpiresAt: number;
 	sessionHardLimit: number;
 	lastSessionTouch = Date.now();
@@ -100,6 +102,7 @@ export class Connection implements RoomMember {
 		this.sessionHardLimit = options.identity.sessionHardLimit;
 		this.role = options.grant.role;
 		this.canWrite = options.grant.canWrite;
+		this.grantUntil = options.grant.emergency?.until ?? null;
 		this.presence = { id: this.userId, name: options.identity.name, role: this.role };
 		this.#limits = options.limits;
 		this.#log = options.log;
@@ -136,6 +139,7 @@ export class Connection implements RoomMember {
 		const changed = grant.canWrite !== this.canWrite || grant.role !== this.role;
 		this.role = grant.role;
 		this.canWrite = grant.canWrite;
+		this.grantUntil = grant.emergency?.until ?? null;
 		this.presence = { ...this.presence, role: grant.role };
 		if (changed) this.send(encodeAccess(grant.canWrite));
 	}
@@ -245,6 +249,8 @@ export class Connection implements RoomMember {
 				return;
 			}
 			case 'awareness': {
+				// Someone reading in an emergency is not one of the people in the room: nobody sees them as present.
+				if (this.grantUntil !== null) return;
 				if (!this.room.receiveAwareness(this, message.update)) {
 					this.close(CloseCode.badRequest, 'unreadable awareness update');
 				}

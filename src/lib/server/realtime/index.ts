@@ -16,6 +16,7 @@ import { getSessionHardLimit, readSessionEnd, validateSessionToken } from '../au
 import { getConfig } from '../config';
 import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
+import { getOpenEmergencyGrant, recordEmergencyView } from '../emergency-access/grants';
 import { log } from '../log';
 import { getDocumentAccess } from './access';
 import { loadDataKeyring, type DataKeyring } from './encryption';
@@ -43,9 +44,13 @@ export const appHooks: RealtimeHooks = {
 		const end = await readSessionEnd(sessionId);
 		return end && { expiresAt: end.expiresAt.getTime(), hardLimit: end.hardLimit.getTime() };
 	},
-	authorize: (userId, document) => getDocumentAccess(userId, document, getGroupAccess),
+	authorize: (userId, document) => getDocumentAccess(userId, document, getGroupAccess, getOpenEmergencyGrant),
 	checkUpdate,
-	onConnect: recordDocumentOpened,
+	async onConnect(userId, document, grant) {
+		if (grant.emergency && (document.kind === 'group' || document.kind === 'archive')) {
+			await recordEmergencyView(userId, document.groupId, grant.emergency.grantId);
+		} else await recordDocumentOpened(userId, document);
+	},
 	onRefuse: recordRefusedSocket,
 	afterUnloadDocument(document) {
 		if (document.kind !== 'group') return;

@@ -68,6 +68,13 @@ export class OpenConnections {
 	checkSessionExpiry(): void {
 		const now = Date.now();
 		for (const connection of this.#all()) {
+			if (connection.closed) continue;
+			if (connection.grantUntil !== null && connection.grantUntil <= now) {
+				// An emergency grant ran out: read the grant again (a new one may have started), else close.
+				connection.grantUntil = null;
+				void this.#recheck(connection);
+				continue;
+			}
 			if (connection.sessionExpiresAt > now && connection.sessionHardLimit > now) continue;
 			// Due by what we last read; the person may have been active on a page since, so look again.
 			this.#refreshSession(connection).catch((error) => this.#log.error('checking a session failed', { error }));

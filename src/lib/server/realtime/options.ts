@@ -18,7 +18,7 @@
  * The app's hooks are in index.ts; tests use the same ones.
  */
 import type { ParsedDocumentName } from '$lib/board/document-names';
-import type { DocumentAccess } from './access';
+import type { DocumentAccess, DocumentGrant } from './access';
 import type { ConnectionLimits } from './connection';
 import type { DatabaseConnection } from '../db/client';
 import type { DataKeyring } from './encryption';
@@ -77,7 +77,7 @@ export interface RealtimeHooks {
 	authorize(userId: string, document: ParsedDocumentName): Promise<DocumentAccess>;
 	checkUpdate: ChangePolicy;
 	/** If it throws, the socket closes (4500) having received nothing. */
-	onConnect?(userId: string, document: ParsedDocumentName): Promise<void>;
+	onConnect?(userId: string, document: ParsedDocumentName, grant: DocumentGrant): Promise<void>;
 	/** Failures are logged, never thrown at the socket. */
 	onRefuse?(userId: string, document: string, code: CloseCode): Promise<void>;
 	/** Must not throw; runs after the sender was told "saved". */

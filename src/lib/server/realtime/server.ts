@@ -174,7 +174,7 @@ export class RealtimeServer {
 			else ws.close(CloseCode.tooMany, 'too many messages');
 		};
 		ws.on('message', hold);
-		await this.#options.hooks.onConnect?.(admitted.session.userId, admitted.parsed);
+		await this.#options.hooks.onConnect?.(admitted.session.userId, admitted.parsed, admitted.grant);
 		const room = await this.#rooms.load(admitted.document, admitted.parsed);
 		ws.off('message', hold);
 		if (ws.readyState !== ws.OPEN) return this.#rooms.leave(room);

@@ -33,6 +33,7 @@ import {
 	agreement,
 	agreementSignature,
 	checkInPrompt,
+	emergencyAccess,
 	group,
 	groupMember,
 	groupRetention,
@@ -63,6 +64,7 @@ const GROUP_ROWS = [
 	checkInPrompt,
 	promptLibrary,
 	intentionShare,
+	emergencyAccess,
 	programSession
 ] as const;
 

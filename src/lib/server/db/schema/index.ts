@@ -7,3 +7,4 @@ export * from './moderation';
 export * from './calendar';
 export * from './trends';
 export * from './retention';
+export * from './emergency-access';

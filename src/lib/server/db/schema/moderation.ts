@@ -31,7 +31,7 @@ export const moderationFlag = pgTable(
 	(table) => [index('moderation_flag_group_idx').on(table.groupId, table.status)]
 );
 
-export const notificationKinds = ['urgent_message', 'flag'] as const;
+export const notificationKinds = ['urgent_message', 'flag', 'emergency_access'] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
 /** Something a facilitator should look at; says what kind and where, never who wrote what. */

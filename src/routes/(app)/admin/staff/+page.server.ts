@@ -4,7 +4,10 @@ import { requireAdmin } from '$lib/server/auth/guards';
 import { accountEmailForm, newAccountForm } from '$lib/server/auth/forms';
 import { findAccountIdByEmail, listSecondFactorHolders, resetSecondFactor } from '$lib/server/auth/account-recovery';
 import { makeResetLink, runRecoveryCommand } from '$lib/server/auth/recovery-actions';
-import { isRefused, parseForm, readTyped } from '$lib/server/forms';
+import { isRefused, parseForm, readTyped, runCommand } from '$lib/server/forms';
+import { clinicalLeadForm } from '$lib/server/emergency-access/forms';
+import { EmergencyAccessError } from '$lib/server/emergency-access/errors';
+import { listClinicalLeadIds, setClinicalLead } from '$lib/server/emergency-access/leads';
 import { recordAudit } from '$lib/server/audit';
 import { describeRetention, getRetentionMonths } from '$lib/server/retention';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -12,7 +15,10 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const admin = await requireAdmin(event);
 	const staff = await listStaff();
-	const twoStep = await listSecondFactorHolders(staff.map((person) => person.id));
+	const [twoStep, leads] = await Promise.all([
+		listSecondFactorHolders(staff.map((person) => person.id)),
+		listClinicalLeadIds()
+	]);
 	return {
 		selfId: admin.id,
 		keptFor: describeRetention(await getRetentionMonths()),
@@ -21,7 +27,8 @@ export const load: PageServerLoad = async (event) => {
 			displayName,
 			email,
 			role,
-			twoStep: twoStep.has(id)
+			twoStep: twoStep.has(id),
+			clinicalLead: leads.has(id)
 		}))
 	};
 };
@@ -62,6 +69,23 @@ export const actions: Actions = {
 			userId: account.userId,
 			origin: event.url.origin
 		});
+	},
+	/** Marks a staff account as a clinical lead (emergency access), or takes the mark away; audited. */
+	clinicalLead: async (event) => {
+		const admin = await requireAdmin(event);
+		const input = parseForm(await event.request.formData(), clinicalLeadForm, { action: 'clinicalLead' });
+		if (isRefused(input)) return input;
+		return runCommand(
+			'clinicalLead',
+			async () => {
+				await setClinicalLead({ adminId: admin.id, userId: input.userId, lead: input.lead === 'yes' });
+				return {
+					action: 'clinicalLead',
+					saved: input.lead === 'yes' ? 'Marked as a clinical lead.' : 'No longer a clinical lead.'
+				};
+			},
+			{ shown: (e) => e instanceof EmergencyAccessError }
+		);
 	},
 	resetSecondFactor: async (event) => {
 		const admin = await requireAdmin(event);

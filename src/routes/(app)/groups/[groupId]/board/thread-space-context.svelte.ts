@@ -15,6 +15,8 @@ export interface ThreadSpaceContext {
 	readonly meId: string;
 	readonly role: Role;
 	readonly canWrite: boolean;
+	/** Someone reading without being in the group (emergency access): no tools at all, not even flagging. */
+	readonly readOnly: boolean;
 	/** The minute clock, for "5 minutes ago". */
 	readonly now: number;
 	personOf(userId: string): Person;
@@ -35,6 +37,7 @@ export function provideThreadSpace(options: {
 	role: Role;
 	people: () => { id: string; name: string; role: Role }[];
 	canWrite: () => boolean;
+	readOnly?: boolean;
 	write: (body: string, parentId?: string) => string | null;
 }): ThreadSpaceContext {
 	const { space, me, role } = options;
@@ -44,6 +47,7 @@ export function provideThreadSpace(options: {
 		space,
 		meId: me.id,
 		role,
+		readOnly: options.readOnly ?? false,
 		get canWrite() {
 			return options.canWrite();
 		},
