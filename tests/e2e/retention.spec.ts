@@ -18,6 +18,8 @@ test('the admin sets the retention time and a legal hold; a member reads how lon
 	try {
 		await page.setViewportSize(PHONE);
 		await page.goto('/admin/staff');
+		await expect(page.getByRole('region', { name: 'Records of ended groups' })).toContainText('kept for 7 years');
+		await screenshotBothWidths(page, 'retention-practice');
 		await page.getByRole('link', { name: 'Retention and legal holds' }).click();
 		await expect(page.getByRole('heading', { name: 'How long ended groups are kept' })).toBeVisible();
 
