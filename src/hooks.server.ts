@@ -6,6 +6,7 @@ import { validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, readSessionCookie } from '$lib/server/auth/session-cookie';
 import { startRealtime } from '$lib/server/realtime';
 import { startMuteExpiry } from '$lib/server/moderation/mutes';
+import { startNotifications } from '$lib/server/notifications';
 import { describeSetupCode, openSetup } from '$lib/server/setup/setup-code';
 import { getConfig } from '$lib/server/config';
 import { log } from '$lib/server/log';
@@ -15,6 +16,7 @@ export const init: ServerInit = async () => {
 	// After migrations: the realtime tables must exist before the first socket loads a document.
 	await startRealtime();
 	startMuteExpiry();
+	await startNotifications({ databaseUrl: connection.url });
 	// Only someone who can read this console may create the practice admin (setup/setup-code.ts).
 	const setupCode = await openSetup();
 	if (setupCode) console.log(describeSetupCode(setupCode, getConfig().origin));

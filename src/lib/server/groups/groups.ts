@@ -4,6 +4,7 @@ import { generateId } from '../db/ids';
 import { group, groupMember, programSession, type Group, type GroupLifecycle, type ProgramSession } from '../db/schema';
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
+import { notify } from '../notifications';
 import {
 	insertSessions,
 	pickNextSession,
@@ -166,7 +167,7 @@ export async function changeLifecycle(input: {
 	to: string;
 	alumniAgreementBody?: string;
 }): Promise<void> {
-	await db.transaction(async (txRaw) => {
+	const next = await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		const [current] = await tx.select().from(group).where(eq(group.id, input.groupId)).for('update');
 		if (!current) throw new NotInGroupError();
@@ -194,6 +195,21 @@ export async function changeLifecycle(input: {
 				kind: 'alumni'
 			});
 		}
+		return next;
 	});
 	await announceAccessChange({ kind: 'group-changed', groupId: input.groupId });
+	if (next === 'alumni') {
+		const members = await db
+			.select({ userId: groupMember.userId })
+			.from(groupMember)
+			.where(
+				and(eq(groupMember.groupId, input.groupId), eq(groupMember.role, 'member'), eq(groupMember.status, 'active'))
+			);
+		await notify(
+			members.map((member) => member.userId),
+			'moved_to_alumni',
+			input.groupId,
+			{ actorId: input.actorId }
+		);
+	}
 }

@@ -17,6 +17,7 @@ import { getConfig } from '../config';
 import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
 import { log } from '../log';
+import { acceptBoardFacts } from '../notifications/board-facts';
 import { getDocumentAccess } from './access';
 import { loadDataKeyring, type DataKeyring } from './encryption';
 import { checkDataKeyring } from './key-check';
@@ -47,6 +48,9 @@ export const appHooks: RealtimeHooks = {
 	checkUpdate,
 	onConnect: recordDocumentOpened,
 	onRefuse: recordRefusedSocket,
+	afterStoreUpdate(update) {
+		acceptBoardFacts(update);
+	},
 	afterUnloadDocument(document) {
 		if (document.kind !== 'group') return;
 		archiveFinishedThreads(document.groupId).catch((error) =>
