@@ -18,7 +18,9 @@ export interface FakeSmtpServer {
 	close(): Promise<void>;
 }
 
-export async function startFakeSmtpServer(options: { hang?: boolean; refuse?: number } = {}): Promise<FakeSmtpServer> {
+export async function startFakeSmtpServer(
+	options: { hang?: boolean; refuse?: number; onMail?: (mail: ReceivedMail) => void } = {}
+): Promise<FakeSmtpServer> {
 	let refusals = options.refuse ?? 0;
 	const received: ReceivedMail[] = [];
 	const sockets = new Set<net.Socket>();
@@ -49,6 +51,7 @@ export async function startFakeSmtpServer(options: { hang?: boolean; refuse?: nu
 						continue;
 					}
 					received.push(current);
+					options.onMail?.(current);
 					current = { from: '', to: [], data: '' };
 					socket.write('250 OK queued\r\n');
 					continue;
