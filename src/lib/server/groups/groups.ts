@@ -4,6 +4,7 @@ import { generateId } from '../db/ids';
 import { group, groupMember, programSession, type Group, type GroupLifecycle, type ProgramSession } from '../db/schema';
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
+import { log } from '../log';
 import { notify } from '../notifications';
 import {
 	insertSessions,
@@ -205,11 +206,12 @@ export async function changeLifecycle(input: {
 			.where(
 				and(eq(groupMember.groupId, input.groupId), eq(groupMember.role, 'member'), eq(groupMember.status, 'active'))
 			);
+		// The move is made; telling the members must not turn it into an error for the facilitator.
 		await notify(
 			members.map((member) => member.userId),
 			'moved_to_alumni',
 			input.groupId,
 			{ actorId: input.actorId }
-		);
+		).catch((error) => log.error({ area: 'notifications', error }, 'notifying members of the move to alumni failed'));
 	}
 }

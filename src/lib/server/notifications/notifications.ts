@@ -60,6 +60,7 @@ export type NotificationItem = {
 	kind: NotificationKind;
 	groupId: string | null;
 	groupName: string | null;
+	groupTimeZone: string | null;
 	space: NotificationSpace | null;
 	targetId: string | null;
 	careOf: string | null;
@@ -77,6 +78,7 @@ export async function listNotifications(userId: string, limit = 100): Promise<No
 			kind: notification.kind,
 			groupId: notification.groupId,
 			groupName: group.name,
+			groupTimeZone: group.timeZone,
 			space: notification.space,
 			targetId: notification.targetId,
 			careOf: notification.careOf,

@@ -3,6 +3,7 @@ import { requireUser } from '$lib/server/auth/guards';
 import { isRefused, parseForm } from '$lib/server/forms';
 import { listNotifications, markAllRead, markRead, URGENT_KINDS } from '$lib/server/notifications';
 import { markReadForm } from '$lib/server/notifications/forms';
+import { formatSessionTime } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
 
 // What is new for the signed-in person. Loading lists and marks nothing (pages are preloaded on hover):
@@ -12,7 +13,12 @@ export const load: PageServerLoad = async (event) => {
 	const items = await listNotifications(user.id);
 	return {
 		me: user.id,
-		items: items.map((item) => ({ ...item, urgent: URGENT_KINDS.includes(item.kind) }))
+		items: items.map(({ groupTimeZone, ...item }) => ({
+			...item,
+			urgent: URGENT_KINDS.includes(item.kind),
+			// In the group's own time, as its sessions are shown.
+			when: formatSessionTime(item.createdAt, groupTimeZone ?? 'UTC')
+		}))
 	};
 };
 
