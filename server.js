@@ -14,6 +14,7 @@ try {
 }
 
 const REALTIME = Symbol.for('hearth.realtime');
+const NOTIFICATIONS = Symbol.for('hearth.notifications');
 
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || '0.0.0.0';
@@ -39,9 +40,14 @@ function shutDown() {
 	closing = true;
 	/** @type {{ close?: () => Promise<void> } | undefined} */
 	const realtime = /** @type {any} */ (globalThis)[REALTIME];
+	/** @type {{ close?: () => Promise<void> } | undefined} */
+	const notifications = /** @type {any} */ (globalThis)[NOTIFICATIONS];
 	server.close();
 	server.closeAllConnections();
-	Promise.resolve(realtime?.close?.()).finally(() => process.exit(0));
+	// The job queue last: closing sockets may still note notifications; jobs in hand get a moment to finish.
+	Promise.resolve(realtime?.close?.())
+		.then(() => notifications?.close?.())
+		.finally(() => process.exit(0));
 }
 process.on('SIGTERM', shutDown);
 process.on('SIGINT', shutDown);

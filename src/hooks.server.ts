@@ -7,6 +7,7 @@ import { deleteSessionCookie, readSessionCookie } from '$lib/server/auth/session
 import { startRealtime } from '$lib/server/realtime';
 import { startMuteExpiry } from '$lib/server/moderation/mutes';
 import { startRetentionSweep } from '$lib/server/retention';
+import { startNotifications } from '$lib/server/notifications';
 import { describeSetupCode, openSetup } from '$lib/server/setup/setup-code';
 import { getConfig } from '$lib/server/config';
 import { log } from '$lib/server/log';
@@ -17,6 +18,7 @@ export const init: ServerInit = async () => {
 	await startRealtime();
 	startMuteExpiry();
 	startRetentionSweep();
+	await startNotifications({ databaseUrl: connection.url });
 	// Only someone who can read this console may create the practice admin (setup/setup-code.ts).
 	const setupCode = await openSetup();
 	if (setupCode) console.log(describeSetupCode(setupCode, getConfig().origin));

@@ -10,6 +10,8 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { databaseUrl, findPostgresBinaries, quoteIdentifier, startTestPostgres } from './postgres.js';
 import { SETUP_CODE_FILE, findSetupCode } from './e2e-setup-code.js';
+import { E2E_MAIL_DIR } from './e2e-mail.js';
+import { startFakeSmtpServer } from './fake-smtp.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 /** @param {string} message */
@@ -80,8 +82,17 @@ process.on('SIGINT', () => stop('SIGINT'));
 try {
 	const url = await prepareDatabase();
 	log(url ? `PostgreSQL database ${new URL(url).pathname.slice(1)}` : `embedded PostgreSQL in ${dataDir}`);
+	// Every email the app sends lands in E2E_MAIL_DIR, one file each, for the journeys to read.
+	fs.rmSync(E2E_MAIL_DIR, { recursive: true, force: true });
+	fs.mkdirSync(E2E_MAIL_DIR, { recursive: true });
+	let mailCount = 0;
+	const smtp = await startFakeSmtpServer({
+		onMail: (mail) =>
+			fs.writeFileSync(path.join(E2E_MAIL_DIR, `${String(++mailCount).padStart(5, '0')}.json`), JSON.stringify(mail))
+	});
+	cleanups.push(smtp.close);
 	/** @type {NodeJS.ProcessEnv} */
-	const env = { ...process.env, HEARTH_DATA_DIR: dataDir };
+	const env = { ...process.env, HEARTH_DATA_DIR: dataDir, SMTP_URL: smtp.url };
 	// Never the developer's own database, whatever the shell says.
 	if (url) env.DATABASE_URL = url;
 	else delete env.DATABASE_URL;

@@ -1,6 +1,7 @@
 // A tiny SMTP server for tests: it speaks just enough SMTP for one message at a time and keeps what it
 // received, so a test reads exactly what would leave the practice. `hang: true` accepts connections and
-// never says a word, like a mail server that is up but stuck.
+// never says a word, like a mail server that is up but stuck. `refuse: n` turns the first n messages away
+// (451, "try again later") after their data, as a mail server with a passing problem does.
 import net from 'node:net';
 
 export interface ReceivedMail {
@@ -17,7 +18,10 @@ export interface FakeSmtpServer {
 	close(): Promise<void>;
 }
 
-export async function startFakeSmtpServer(options: { hang?: boolean } = {}): Promise<FakeSmtpServer> {
+export async function startFakeSmtpServer(
+	options: { hang?: boolean; refuse?: number; onMail?: (mail: ReceivedMail) => void } = {}
+): Promise<FakeSmtpServer> {
+	let refusals = options.refuse ?? 0;
 	const received: ReceivedMail[] = [];
 	const sockets = new Set<net.Socket>();
 	const state = { connections: 0 };
@@ -40,7 +44,14 @@ export async function startFakeSmtpServer(options: { hang?: boolean } = {}): Pro
 					current.data = buffer.slice(0, end);
 					buffer = buffer.slice(end + 5);
 					inData = false;
+					if (refusals > 0) {
+						refusals--;
+						current = { from: '', to: [], data: '' };
+						socket.write('451 Try again later\r\n');
+						continue;
+					}
 					received.push(current);
+					options.onMail?.(current);
 					current = { from: '', to: [], data: '' };
 					socket.write('250 OK queued\r\n');
 					continue;

@@ -52,7 +52,7 @@ describe('posts on the group board', () => {
 			client
 		);
 		const result = server.send(update, 'alice');
-		expect(result).toEqual({ ok: true, clients: [client.clientID] });
+		expect(result).toEqual({ ok: true, clients: [client.clientID], facts: [] });
 	});
 
 	it('refuses a post written in someone else’s name', () => {

@@ -29,6 +29,7 @@
  */
 import * as Y from 'yjs';
 import type { DocumentKind, ParsedDocumentName } from './document-names';
+import type { BoardFact } from './facts';
 import { getAlumniSettings, isQuiet, mayOpenRound, readRound } from './facilitation';
 import { EDITABLE_POST_FIELDS, readPost, type PostRoot } from './posts';
 import {
@@ -63,6 +64,8 @@ export type PolicyResult =
 			ok: true;
 			/** Yjs client ids that wrote new structs in this update: for binding client ids to users. */
 			clients: number[];
+			/** What the change did that others may be told about (facts.ts). */
+			facts: BoardFact[];
 	  }
 	| { ok: false; reason: string };
 
@@ -128,6 +131,7 @@ class Inspection {
 	/** Every item this transaction deleted (new or old). */
 	readonly deletedNow = new Set<Y.Item>();
 	readonly touched = new Map<string, Set<string>>();
+	readonly facts: BoardFact[] = [];
 	readonly now: number;
 
 	constructor(
@@ -167,7 +171,7 @@ class Inspection {
 
 		// Nothing new and nothing removed: e.g. the empty sync step every client sends on connect,
 		// or structs the server already has. Harmless for anyone, read-only or not.
-		if (clients.length === 0 && deletedOld.length === 0) return { ok: true, clients };
+		if (clients.length === 0 && deletedOld.length === 0) return { ok: true, clients, facts: this.facts };
 		if (!ctx.canWrite) throw new Refusal('This connection is read-only');
 		if (!mayWriteDocument(ctx)) throw new Refusal('You cannot write to this document');
 
@@ -188,7 +192,7 @@ class Inspection {
 			const rules = this.rules.get(root)!;
 			for (const key of keys) rules.checkEntry(key);
 		}
-		return { ok: true, clients };
+		return { ok: true, clients, facts: this.facts };
 	}
 
 	private collectNewStructs(): { items: Y.Item[]; clients: number[] } {
@@ -436,7 +440,11 @@ class PostRules implements RootRules {
 			if (this.authorBefore(postItem) !== this.ctx.userId) throw new Refusal('Only the author can edit a post');
 			return;
 		}
-		if (keys.length === 3 && field === 'reactions') return this.checkReactionKey(sub);
+		if (keys.length === 3 && field === 'reactions') {
+			this.checkReactionKey(sub);
+			this.noteMeToo(postId, postItem, sub);
+			return;
+		}
 		throw new Refusal('The update writes outside the document schema (post)');
 	}
 
@@ -444,6 +452,15 @@ class PostRules implements RootRules {
 		const reaction = parseReactionKey(key);
 		if (!reaction) throw new Refusal('Malformed reaction');
 		if (reaction.userId !== this.ctx.userId) throw new Refusal('Reactions can only be given in your own name');
+	}
+
+	/** A "me too" on an existing post, the first under this key (taking it back and again says nothing new). */
+	private noteMeToo(postId: string, postItem: Y.Item, key: string): void {
+		if (parseReactionKey(key)?.kind !== 'metoo' || !isMapItem(postItem)) return;
+		const reactions = ((postItem.content as Y.ContentType).type as Y.Map<unknown>).get('reactions');
+		if (reactions instanceof Y.Map && this.ins.heldBefore(reactions as Y.AbstractType<unknown>, key)) return;
+		const author = this.authorBefore(postItem);
+		if (typeof author === 'string') this.ins.facts.push({ kind: 'metoo', postId, postAuthorId: author });
 	}
 
 	checkDelete({ keys, chain, item }: Change): void {
@@ -515,6 +532,9 @@ class PostRules implements RootRules {
 			if (parent.parentId !== undefined) throw new Refusal('Replies go under the original post');
 			if (this.options.group && this.ctx.role !== 'facilitator' && this.ins.doc.getMap('locks').has(post.parentId)) {
 				throw new Refusal('This thread is closed to new replies');
+			}
+			if (parent.state === 'live') {
+				this.ins.facts.push({ kind: 'reply', postId, parentId: post.parentId, parentAuthorId: parent.authorId });
 			}
 		}
 		if (this.options.archive && post.parentId === undefined) {
@@ -623,6 +643,9 @@ class RoundRules implements RootRules {
 				throw new Refusal('Only a facilitator or whoever opened it can run a round');
 			if (round.answers.size > 0 && this.ins.isNew(roundMap._item!))
 				throw new Refusal('A new round starts without answers');
+		}
+		if (this.ins.isNew((rounds.get(roundId) as Y.AbstractType<unknown>)._item!)) {
+			this.ins.facts.push({ kind: 'round_opened', roundId });
 		}
 	}
 }

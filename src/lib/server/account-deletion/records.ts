@@ -19,6 +19,7 @@ import {
 	invitation,
 	memberMute,
 	notification,
+	notificationSetting,
 	passwordReset,
 	pendingSignIn,
 	recoveryCode,
@@ -115,6 +116,7 @@ export async function emptyAccount(input: {
 			pendingSignIn,
 			passwordReset,
 			notification,
+			notificationSetting,
 			calendarFeed,
 			intentionShare
 		]) {

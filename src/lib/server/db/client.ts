@@ -20,6 +20,8 @@ export function rowsOf<T>(result: unknown): T[] {
 export type DatabaseDriver = postgres.Sql;
 
 export interface DatabaseConnection {
+	/** Where it connects (with its password): for a library that opens its own pool (the job queue). Never log it. */
+	url: string;
 	db: Database;
 	driver: DatabaseDriver;
 	/** The previous version's PGlite folder, copied in by migrateDatabase when it is still there. */
@@ -43,6 +45,7 @@ export function openDatabase(options: {
 		onnotice: () => {}
 	});
 	return {
+		url: options.databaseUrl,
 		db: drizzle(client, { schema }) as unknown as Database,
 		driver: client,
 		close: () => client.end({ timeout: 5 })

@@ -125,7 +125,7 @@ export async function startEmergencyAccess(input: {
 		);
 		return { id: row.id, endsAt: row.endsAt };
 	});
-	await notifyEmergencyAccess(input.groupId, input.origin);
+	await notifyEmergencyAccess({ groupId: input.groupId, grantId: grant.id, leadId: input.leadId }, input.origin);
 	return grant;
 }
 

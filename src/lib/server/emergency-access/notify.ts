@@ -1,25 +1,32 @@
 // Telling a group's facilitators that their board was opened in an emergency. Every way of telling them
 // goes through notifyEmergencyAccess, so there is one place to change when notifications change.
-import { listFacilitatorIds } from '../groups/access';
-import { isMailConfigured, sendEmergencyAccessEmail } from '../mail';
-import { log } from '../log';
-import { db } from '../db';
-import { generateId } from '../db/ids';
-import { notification, user } from '../db/schema';
 import { and, inArray, isNull } from 'drizzle-orm';
+import { db } from '../db';
+import { user } from '../db/schema';
+import { listFacilitatorIds } from '../groups/access';
+import { log } from '../log';
+import { isMailConfigured, sendEmergencyAccessEmail } from '../mail';
+import { notify } from '../notifications';
 
 /**
- * A notification row for each active facilitator of the group (kind and group only: it shows on their
- * staff space), and an email that names no person, group or content. Email failures are logged, never
- * thrown: the grant is already recorded and the notification rows are what the facilitators rely on.
+ * An urgent notification for each active facilitator of the group (it points to their staff space), and
+ * at once, whatever their email settings, an email that names no person, group or content: someone
+ * reading their circle's board is not news that can wait for a digest. Email failures are logged, never
+ * thrown: the grant is already recorded and the notifications are what the facilitators rely on.
  * Returns the facilitators' ids.
  */
-export async function notifyEmergencyAccess(groupId: string, origin: string | null): Promise<string[]> {
-	const facilitators = await listFacilitatorIds(groupId);
+export async function notifyEmergencyAccess(
+	input: { groupId: string; grantId: string; leadId: string },
+	origin: string | null
+): Promise<string[]> {
+	const facilitators = await listFacilitatorIds(input.groupId);
 	if (facilitators.length === 0) return facilitators;
-	await db
-		.insert(notification)
-		.values(facilitators.map((userId) => ({ id: generateId(), userId, groupId, kind: 'emergency_access' as const })));
+	await notify(facilitators, 'emergency_access', input.groupId, {
+		actorId: input.leadId,
+		space: 'staff',
+		targetId: input.grantId,
+		email: false
+	});
 	if (isMailConfigured()) {
 		const addresses = await db
 			.select({ email: user.email })

@@ -4,6 +4,8 @@ import { generateId } from '../db/ids';
 import { group, groupMember, programSession, type Group, type GroupLifecycle, type ProgramSession } from '../db/schema';
 import { recordAudit } from '../audit';
 import { announceAccessChange } from '../access-events';
+import { log } from '../log';
+import { notify } from '../notifications';
 import {
 	insertSessions,
 	pickNextSession,
@@ -172,7 +174,7 @@ export async function changeLifecycle(input: {
 	to: string;
 	alumniAgreementBody?: string;
 }): Promise<void> {
-	await db.transaction(async (txRaw) => {
+	const next = await db.transaction(async (txRaw) => {
 		const tx = txRaw as unknown as Database;
 		const [current] = await tx.select().from(group).where(eq(group.id, input.groupId)).for('update');
 		if (!current) throw new NotInGroupError();
@@ -200,6 +202,22 @@ export async function changeLifecycle(input: {
 				kind: 'alumni'
 			});
 		}
+		return next;
 	});
 	await announceAccessChange({ kind: 'group-changed', groupId: input.groupId });
+	if (next === 'alumni') {
+		const members = await db
+			.select({ userId: groupMember.userId })
+			.from(groupMember)
+			.where(
+				and(eq(groupMember.groupId, input.groupId), eq(groupMember.role, 'member'), eq(groupMember.status, 'active'))
+			);
+		// The move is made; telling the members must not turn it into an error for the facilitator.
+		await notify(
+			members.map((member) => member.userId),
+			'moved_to_alumni',
+			input.groupId,
+			{ actorId: input.actorId }
+		).catch((error) => log.error({ area: 'notifications', error }, 'notifying members of the move to alumni failed'));
+	}
 }

@@ -10,7 +10,8 @@ import { isFlag, type Flag } from '$lib/board/schema';
 import { recordAudit } from '../audit';
 import { db } from '../db';
 import { generateId } from '../db/ids';
-import { moderationFlag, notification } from '../db/schema';
+import { moderationFlag } from '../db/schema';
+import { notify } from '../notifications';
 import { getGroupAccess, listFacilitatorIds } from '../groups/access';
 import { NotInGroupError } from '../groups/errors';
 import { changeDocument, readDocument } from '../realtime/server-writes';
@@ -47,7 +48,7 @@ export async function flagPost(input: {
 		.insert(moderationFlag)
 		.values({ id, groupId: input.groupId, document, postId: input.postId, flaggedBy: input.userId });
 	await changeDocument(staffDocumentName(input.groupId), (staff) => staff.getMap('flags').set(id, flag));
-	await notifyFacilitators(input.groupId, 'flag');
+	await notifyFacilitators(input.groupId, 'flag', input.userId);
 	await recordAudit({
 		action: 'post.flagged',
 		actorId: input.userId,
@@ -92,11 +93,16 @@ export async function resolveFlag(input: { groupId: string; actorId: string; fla
 	});
 }
 
-/** One notification row per active facilitator of the group: what kind, never who or what. */
-export async function notifyFacilitators(groupId: string, kind: 'flag' | 'urgent_message'): Promise<string[]> {
+/**
+ * One notification per active facilitator of the group: what kind, never who or what. Urgent messages are
+ * emailed by support/urgent.ts itself, at once and whatever the settings; flags by each one's settings.
+ */
+export async function notifyFacilitators(
+	groupId: string,
+	kind: 'flag' | 'urgent_message',
+	actorId?: string
+): Promise<string[]> {
 	const facilitators = await listFacilitatorIds(groupId);
-	if (facilitators.length > 0) {
-		await db.insert(notification).values(facilitators.map((userId) => ({ id: generateId(), userId, groupId, kind })));
-	}
+	await notify(facilitators, kind, groupId, { actorId, space: 'staff', email: kind !== 'urgent_message' });
 	return facilitators;
 }

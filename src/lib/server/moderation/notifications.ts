@@ -1,20 +1,15 @@
-// Notification rows: that something waits for a facilitator in a group's staff space (kind and group
-// only). The staff space itself shows what it is; opening it marks the group's notifications read.
-import { and, count, eq, isNull } from 'drizzle-orm';
-import { db } from '../db';
-import { notification } from '../db/schema';
+// The staff space's alerts: a facilitator's unread notifications about flags, urgent messages and emergency access in one
+// group. The staff space itself shows what they are; its "Mark as seen" button (an explicit action, never
+// the page's load) marks them read.
+import { countUnreadInGroup, markAllRead } from '../notifications';
+import type { NotificationKind } from '../db/schema';
 
-export async function countUnreadNotifications(userId: string, groupId: string): Promise<number> {
-	const [row] = await db
-		.select({ value: count() })
-		.from(notification)
-		.where(and(eq(notification.userId, userId), eq(notification.groupId, groupId), isNull(notification.readAt)));
-	return row.value;
+const STAFF_KINDS: readonly NotificationKind[] = ['flag', 'urgent_message', 'emergency_access'];
+
+export function countUnreadNotifications(userId: string, groupId: string): Promise<number> {
+	return countUnreadInGroup(userId, groupId, STAFF_KINDS);
 }
 
 export async function markNotificationsRead(userId: string, groupId: string): Promise<void> {
-	await db
-		.update(notification)
-		.set({ readAt: new Date() })
-		.where(and(eq(notification.userId, userId), eq(notification.groupId, groupId), isNull(notification.readAt)));
+	await markAllRead(userId, { groupId, kinds: STAFF_KINDS });
 }

@@ -19,12 +19,19 @@ it('runs once for each stored update, telling a removal from a post', async () =
 		await client.waitForSync();
 		const postId = createPost(client.doc, { authorId: ada.userId, body: 'A sentence I will take back.' });
 		await client.waitForSaved();
-		expect(stored).toEqual([{ document: { kind: 'group', groupId }, userId: ada.userId, removesEntry: false }]);
+		expect(stored).toEqual([
+			{ document: { kind: 'group', groupId }, userId: ada.userId, removesEntry: false, facts: [] }
+		]);
 
 		removePost(client.doc, postId, { userId: ada.userId, removal: 'author' });
 		await client.waitForSaved();
 		await waitFor(() => stored.length === 2);
-		expect(stored[1]).toEqual({ document: { kind: 'group', groupId }, userId: ada.userId, removesEntry: true });
+		expect(stored[1]).toEqual({
+			document: { kind: 'group', groupId },
+			userId: ada.userId,
+			removesEntry: true,
+			facts: []
+		});
 	} finally {
 		client.destroy();
 	}

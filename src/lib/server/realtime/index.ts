@@ -18,6 +18,7 @@ import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
 import { getOpenEmergencyGrant, recordEmergencyView } from '../emergency-access/grants';
 import { log } from '../log';
+import { acceptBoardFacts } from '../notifications/board-facts';
 import { getDocumentAccess } from './access';
 import { loadDataKeyring, type DataKeyring } from './encryption';
 import { checkDataKeyring } from './key-check';
@@ -52,6 +53,9 @@ export const appHooks: RealtimeHooks = {
 		} else await recordDocumentOpened(userId, document);
 	},
 	onRefuse: recordRefusedSocket,
+	afterStoreUpdate(update) {
+		acceptBoardFacts(update);
+	},
 	afterUnloadDocument(document) {
 		if (document.kind !== 'group') return;
 		archiveFinishedThreads(document.groupId).catch((error) =>

@@ -18,6 +18,7 @@
  * The app's hooks are in index.ts; tests use the same ones.
  */
 import type { ParsedDocumentName } from '$lib/board/document-names';
+import type { BoardFact } from '$lib/board/facts';
 import type { DocumentAccess, DocumentGrant } from './access';
 import type { ConnectionLimits } from './connection';
 import type { DatabaseConnection } from '../db/client';
@@ -69,6 +70,8 @@ export interface StoredUpdate {
 	userId: string;
 	/** Whether the update removed a whole entry (a post, a note, a flag): its words must leave storage. */
 	removesEntry: boolean;
+	/** What the change did that others may be told about ($lib/board/facts.ts): ids only. */
+	facts: readonly BoardFact[];
 }
 
 export interface RealtimeHooks {

@@ -29,6 +29,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { ParsedDocumentName } from '$lib/board/document-names';
+import type { BoardFact } from '$lib/board/facts';
 import {
 	decodeAwarenessUpdate,
 	encodeAwarenessMessage,
@@ -48,7 +49,8 @@ export interface UpdateContext {
 	document: ParsedDocumentName;
 }
 
-export type PolicyResult = { ok: true } | { ok: false; reason: string };
+/** `facts`: what an accepted change did that others may be told about, once it is stored. */
+export type PolicyResult = { ok: true; facts?: readonly BoardFact[] } | { ok: false; reason: string };
 
 /**
  * The board's change policy ($lib/board): applies `update` to `doc` (the room's own document) in one
@@ -92,8 +94,15 @@ export interface RoomDependencies {
 	/** Sends an awareness update to the other processes. */
 	relayAwareness(document: string, update: Uint8Array): void;
 	/** Called once an accepted update has been stored and forwarded. */
-	afterStore(room: Room, change: { userId: string; removesEntry: boolean }): void;
+	afterStore(room: Room, change: StoredChange): void;
 	log: RealtimeLog;
+}
+
+/** An accepted change, once stored: who made it, and what the policy found it did. */
+export interface StoredChange {
+	userId: string;
+	removesEntry: boolean;
+	facts: readonly BoardFact[];
 }
 
 export interface RealtimeLog {
@@ -347,6 +356,7 @@ export class Room {
 			return { kind: 'refused', reason: `policy: ${result.reason}`, violation: true };
 		}
 		if (changes.length === 0) return { kind: 'saved' };
+		const facts = result.facts ?? [];
 		const change = changes.length === 1 ? changes[0] : Y.mergeUpdates(changes);
 		// A deleted post must leave storage too, not only the document (compaction.ts).
 		const removesEntry = deletes && removesRootEntry(doc, change);
@@ -360,7 +370,14 @@ export class Room {
 			})
 			.then(
 				(stored) =>
-					this.#afterCommit(entry, stored, { member, change, deletes, removesEntry, newClients: check.newClients }),
+					this.#afterCommit(entry, stored, {
+						member,
+						change,
+						deletes,
+						removesEntry,
+						newClients: check.newClients,
+						facts
+					}),
 				(error: unknown) => this.#afterFailedCommit(entry, error, deletes, check.newClients)
 			);
 		this.#commits.add(committed);
@@ -371,7 +388,14 @@ export class Room {
 	#afterCommit(
 		entry: { before: Uint8Array },
 		stored: AppendResult,
-		accepted: { member: RoomMember; change: Uint8Array; deletes: boolean; removesEntry: boolean; newClients: number[] }
+		accepted: {
+			member: RoomMember;
+			change: Uint8Array;
+			deletes: boolean;
+			removesEntry: boolean;
+			newClients: number[];
+			facts: readonly BoardFact[];
+		}
 	): Verdict {
 		for (const clientId of accepted.newClients) this.#claims.delete(clientId);
 		if (!stored.stored) {
@@ -383,7 +407,11 @@ export class Room {
 		for (const clientId of accepted.newClients) this.#bindings.set(clientId, accepted.member.userId);
 		// Stored: now, and only now, everyone may see it.
 		this.#forward(accepted.change, accepted.member);
-		this.#deps.afterStore(this, { userId: accepted.member.userId, removesEntry: accepted.removesEntry });
+		this.#deps.afterStore(this, {
+			userId: accepted.member.userId,
+			removesEntry: accepted.removesEntry,
+			facts: accepted.facts
+		});
 		return { kind: 'saved' };
 	}
 

@@ -86,7 +86,7 @@ export async function sendUrgentMessage(input: {
 	// Stored: facilitators see the alert live. What follows must not turn that into an error for the member,
 	// who would send again; a failure here is logged for the operator instead.
 	try {
-		await notifyFacilitators(input.groupId, 'urgent_message');
+		await notifyFacilitators(input.groupId, 'urgent_message', input.userId);
 		await recordAudit({
 			action: 'support.urgent_message',
 			actorId: input.userId,

@@ -12,6 +12,10 @@ import { listDataAccess } from '$lib/server/audit/data-access';
 import { describeExportProblem } from '$lib/server/export';
 import { createCalendarLink, getCalendarSettings, revokeCalendarLink, setCalendarNames } from '$lib/server/calendar';
 import { calendarNamesForm } from '$lib/server/calendar/forms';
+import { isMailConfigured } from '$lib/server/mail';
+import { getEmailSettings, saveEmailSettings } from '$lib/server/notifications/email';
+import { emailSettingsForm } from '$lib/server/notifications/forms';
+import { listTimeZones } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -21,7 +25,12 @@ export const load: PageServerLoad = async (event) => {
 		exportProblem: describeExportProblem(event.url.searchParams.get('export')),
 		secondFactor: { ...(await getSecondFactorStatus(user.id)), required: requiresSecondFactor(user.role) },
 		dataAccess: await listDataAccess(user.id),
-		calendar: await getCalendarSettings(user.id)
+		calendar: await getCalendarSettings(user.id),
+		notificationEmail: {
+			...(await getEmailSettings(user.id)),
+			mailConfigured: isMailConfigured(),
+			timeZones: listTimeZones()
+		}
 	};
 };
 
@@ -31,6 +40,13 @@ function runAccountCommand<T>(action: string, command: () => Promise<T>) {
 }
 
 export const actions: Actions = {
+	saveNotificationEmail: async (event) => {
+		const user = requireUser(event);
+		const input = parseForm(await event.request.formData(), emailSettingsForm, { action: 'notificationEmail' });
+		if (isRefused(input)) return input;
+		await saveEmailSettings(user.id, input);
+		return { action: 'notificationEmail', saved: 'Saved. Hearth emails you this way from now on.' };
+	},
 	changePassword: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
