@@ -231,3 +231,12 @@ it("shows a member of the group, and nobody else, that a clinical lead opened th
 	// Facilitators are told through their staff space, not this list (it is about members' data).
 	expect(await listDataAccess(facilitator.id)).toEqual([]);
 });
+
+it('starts only one grant when the same lead starts twice at once (a double click, two tabs)', async () => {
+	const { group, lead } = await setUp();
+	const results = await Promise.allSettled([start(lead.id, group.id), start(lead.id, group.id)]);
+	expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+	const refused = results.find((result) => result.status === 'rejected');
+	expect(String((refused as PromiseRejectedResult).reason)).toContain('already have this board open');
+	expect(await grantsOf(group.id)).toHaveLength(1);
+});

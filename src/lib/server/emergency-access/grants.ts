@@ -79,6 +79,13 @@ export async function startEmergencyAccess(input: {
 		via: 'emergency_access'
 	});
 	const grant = await db.transaction(async (tx) => {
+		// One start at a time per lead (a double click, two tabs), and none while the mark is being taken away.
+		const [stillLead] = await tx
+			.select({ userId: clinicalLead.userId })
+			.from(clinicalLead)
+			.where(eq(clinicalLead.userId, input.leadId))
+			.for('update');
+		if (!stillLead) throw new EmergencyAccessHidden();
 		const now = new Date();
 		// A grant that ran out is closed at its end, so it no longer counts as the open one.
 		await tx
