@@ -1,3 +1,4 @@
+import type { CoolOffWindow } from '$lib/board/cool-off';
 import type { ParsedDocumentName } from '$lib/board/document-names';
 
 /** What the groups domain says about one person in one group (src/lib/server/groups/access.ts). */
@@ -14,11 +15,16 @@ export interface GroupAccess {
 
 export type GetGroupAccess = (userId: string, groupId: string) => Promise<GroupAccess | null>;
 
+/** The group's cool-off windows after its journeys (server/cool-off). */
+export type GetCoolOffWindows = (groupId: string) => Promise<readonly CoolOffWindow[]>;
+
 /** What a user may do with one open document. */
 export interface DocumentGrant {
 	/** The role the change policy judges their updates by (a journal's owner counts as a member). */
 	role: 'facilitator' | 'member';
 	canWrite: boolean;
+	/** A member on the group board: when their new posts wait in their journal instead (board/cool-off.ts). */
+	coolOff?: readonly CoolOffWindow[];
 }
 
 /**
@@ -43,7 +49,8 @@ const granted = (grant: DocumentGrant): DocumentAccess => ({ ok: true, grant });
 export async function getDocumentAccess(
 	userId: string,
 	document: ParsedDocumentName,
-	getGroupAccess: GetGroupAccess
+	getGroupAccess: GetGroupAccess,
+	getCoolOffWindows?: GetCoolOffWindows
 ): Promise<DocumentAccess> {
 	switch (document.kind) {
 		case 'journal':
@@ -53,6 +60,11 @@ export async function getDocumentAccess(
 			const access = await getGroupAccess(userId, document.groupId);
 			if (!access) return forbidden;
 			if (access.needsSignature) return { ok: false, why: 'unsigned' };
+			// Archives take no new threads at all, so the cool-off only matters on the board itself.
+			if (document.kind === 'group' && access.role === 'member' && getCoolOffWindows) {
+				const coolOff = await getCoolOffWindows(document.groupId);
+				return granted({ role: access.role, canWrite: access.canWrite, coolOff });
+			}
 			return granted({ role: access.role, canWrite: access.canWrite });
 		}
 		case 'staff': {

@@ -56,6 +56,7 @@ export class Connection implements RoomMember {
 	presence: RoomMember['presence'];
 	role: 'facilitator' | 'member';
 	canWrite: boolean;
+	coolOff: DocumentGrant['coolOff'];
 	sessionExpiresAt: number;
 	sessionHardLimit: number;
 	lastSessionTouch = Date.now();
@@ -100,6 +101,7 @@ export class Connection implements RoomMember {
 		this.sessionHardLimit = options.identity.sessionHardLimit;
 		this.role = options.grant.role;
 		this.canWrite = options.grant.canWrite;
+		this.coolOff = options.grant.coolOff;
 		this.presence = { id: this.userId, name: options.identity.name, role: this.role };
 		this.#limits = options.limits;
 		this.#log = options.log;
@@ -136,6 +138,7 @@ export class Connection implements RoomMember {
 		const changed = grant.canWrite !== this.canWrite || grant.role !== this.role;
 		this.role = grant.role;
 		this.canWrite = grant.canWrite;
+		this.coolOff = grant.coolOff;
 		this.presence = { ...this.presence, role: grant.role };
 		if (changed) this.send(encodeAccess(grant.canWrite));
 	}

@@ -14,6 +14,7 @@ import { archiveFinishedThreads } from '../archive/archive';
 import { recordDocumentOpened, recordRefusedSocket } from '../audit/document-views';
 import { getSessionHardLimit, readSessionEnd, validateSessionToken } from '../auth/sessions';
 import { getConfig } from '../config';
+import { getCoolOff } from '../cool-off';
 import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
 import { log } from '../log';
@@ -43,7 +44,8 @@ export const appHooks: RealtimeHooks = {
 		const end = await readSessionEnd(sessionId);
 		return end && { expiresAt: end.expiresAt.getTime(), hardLimit: end.hardLimit.getTime() };
 	},
-	authorize: (userId, document) => getDocumentAccess(userId, document, getGroupAccess),
+	authorize: (userId, document) =>
+		getDocumentAccess(userId, document, getGroupAccess, async (groupId) => (await getCoolOff(groupId)).windows),
 	checkUpdate,
 	onConnect: recordDocumentOpened,
 	onRefuse: recordRefusedSocket,
