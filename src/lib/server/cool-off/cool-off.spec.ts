@@ -11,13 +11,24 @@ import { eq } from 'drizzle-orm';
 import { addSession, listSessions, updateSession } from '../schedule/program';
 import { toZonedDateTime } from '../schedule/zoned-time';
 import { GroupRuleError } from '../groups/errors';
+import { collectMemberExport } from '../export/member-data';
 import { countWaitingPosts, getCoolOff, setCoolOffHours } from '.';
-import { TestClient, loadStoredDocument, startRealtimeCircle, waitFor } from '../../../../tests/realtime/harness';
+import {
+	TestClient,
+	createPerson,
+	loadStoredDocument,
+	startRealtimeCircle,
+	waitFor,
+	type Person
+} from '../../../../tests/realtime/harness';
+import { groupPageEvent, statusOf } from '$test/request-events';
+import { actions, load } from '../../../routes/(app)/groups/[groupId]/schedule/+page.server';
 
 const HOUR = 60 * 60 * 1000;
 const WORDS = 'Everything is too bright today';
 const {
 	server,
+	groups,
 	facilitator: robin,
 	members,
 	groupId,
@@ -91,6 +102,9 @@ describe('cool-off after a journey', () => {
 			const counts = await countWaitingPosts(groupId);
 			expect(counts).toEqual([{ userId: ada.userId, count: 1 }]);
 			expect(JSON.stringify(counts)).not.toContain('bright');
+			// The author's own export has the words; nobody else's data does.
+			expect((await collectMemberExport(ada.userId)).heldPosts).toMatchObject([{ groupId, body: WORDS }]);
+			expect((await collectMemberExport(ben.userId)).heldPosts).toEqual([]);
 		} finally {
 			journal.destroy();
 		}
@@ -123,5 +137,32 @@ describe('cool-off after a journey', () => {
 			benBoard.destroy();
 			journal.destroy();
 		}
+	});
+});
+
+function eventFor(person: Person, form?: Record<string, string>) {
+	return groupPageEvent(person, groupId, 'schedule', form);
+}
+
+describe('the schedule page’s cool-off setting', () => {
+	it('is changed by the group’s facilitators only; anyone else gets the same 404 as a group that does not exist', async () => {
+		const before = (await getCoolOff(groupId)).hours;
+		const olu = await createPerson('Olu', 'staff');
+		await groups.createGroup(olu);
+		expect(await statusOf(Promise.resolve(actions.setCoolOff(eventFor(ada, { hours: '0' }))))).toBe(404);
+		expect(await statusOf(Promise.resolve(actions.setCoolOff(eventFor(olu, { hours: '0' }))))).toBe(404);
+		expect(await actions.setCoolOff(eventFor(robin, { hours: '1000' }))).toMatchObject({
+			status: 400,
+			data: { message: 'Please choose how long the cool-off lasts.' }
+		});
+		expect((await getCoolOff(groupId)).hours).toBe(before);
+		expect(await actions.setCoolOff(eventFor(robin, { hours: '48' }))).toMatchObject({ action: 'setCoolOff' });
+		expect((await getCoolOff(groupId)).hours).toBe(48);
+	});
+
+	it('shows members the setting but not the waiting counts', async () => {
+		const asMember = (await load(eventFor(ben))) as { coolOff: { hours: number }; waiting: unknown[] };
+		expect(asMember.coolOff.hours).toBe(48);
+		expect(asMember.waiting).toEqual([]);
 	});
 });
