@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { formCircle, thread } from './support/circle';
+import { formCircle, recordFrames, thread } from './support/circle';
 import { expectAccessible, screenshotBothWidths } from './support/look';
 
 // After a journey: Sam shares one insight with the whole circle and one with the facilitators only.
@@ -9,17 +9,6 @@ import { expectAccessible, screenshotBothWidths } from './support/look';
 
 const SHARED = 'The music felt like being held by the whole room.';
 const SECRET = 'I did not tell the group how afraid I was of losing control.';
-
-/** Everything the page's WebSocket connections receive, as text (Yjs strings are UTF-8 in the frames). */
-function recordFrames(page: Page): string[] {
-	const received: string[] = [];
-	page.on('websocket', (socket) => {
-		socket.on('framereceived', ({ payload }) => {
-			received.push(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
-		});
-	});
-	return received;
-}
 
 /** Opens a live page (board, journal, care) and waits until its document is connected. */
 async function openLive(page: Page, path: string): Promise<void> {

@@ -3,7 +3,8 @@
 // `archive:<g>:<session>`; the facilitators' page refused to members and to another group's facilitator;
 // a member's page holds only their own; an intention reaches the facilitators only while its author
 // chooses to show it, and the choice is audited without the words.
-import { isActionFailure, isHttpError, isRedirect } from '@sveltejs/kit';
+import { isActionFailure } from '@sveltejs/kit';
+import { groupPageEvent, statusOf } from '$test/request-events';
 import { and, eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { journalDocumentName } from '$lib/board/document-names';
@@ -99,29 +100,7 @@ beforeAll(async () => {
 });
 
 function eventFor(person: Person, form?: Record<string, string>) {
-	const url = new URL(`http://hearth.test/groups/${groupId}/arrivals`);
-	let request = new Request(url);
-	if (form) {
-		const body = new FormData();
-		for (const [name, value] of Object.entries(form)) body.set(name, value);
-		request = new Request(url, { method: 'POST', body });
-	}
-	return {
-		locals: {
-			user: { id: person.userId, email: `${person.userId}@example.org`, displayName: person.name, role: 'member' },
-			session: null
-		},
-		url,
-		params: { groupId },
-		request
-	} as never;
-}
-
-async function statusOf(attempt: Promise<unknown>): Promise<number | string> {
-	return attempt.then(
-		() => 'answered',
-		(e: unknown) => (isHttpError(e) ? e.status : isRedirect(e) ? `redirect ${e.location}` : String(e))
-	);
+	return groupPageEvent(person, groupId, 'arrivals', form);
 }
 
 const summary = (entries: { label: string; status: string; scale: number | null }[]) =>

@@ -1,7 +1,7 @@
 // The parts of a SvelteKit request event that sign-in and sign-out use, for calling them (and route
 // actions) from integration tests: a cookie jar that remembers what was set and deleted, the headers
 // set with setHeaders, and the client address the limits count by.
-import type { Cookies } from '@sveltejs/kit';
+import { isHttpError, isRedirect, type Cookies } from '@sveltejs/kit';
 
 export interface TestRequestEvent {
 	url: URL;
@@ -41,4 +41,40 @@ export function createRequestEvent(
 export function uniqueAddress(): string {
 	const part = () => Math.floor(Math.random() * 254) + 1;
 	return `198.51.${part()}.${part()}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * A signed-in person's request to a group page (its load, or a form action when `form` is given), for
+ * calling route modules directly. Only what the group guards read is filled in.
+ */
+export function groupPageEvent(
+	person: { userId: string; name: string },
+	groupId: string,
+	page: string,
+	form?: Record<string, string>
+) {
+	const url = new URL(`http://hearth.test/groups/${groupId}/${page}`);
+	let request = new Request(url);
+	if (form) {
+		const body = new FormData();
+		for (const [name, value] of Object.entries(form)) body.set(name, value);
+		request = new Request(url, { method: 'POST', body });
+	}
+	return {
+		locals: {
+			user: { id: person.userId, email: `${person.userId}@example.org`, displayName: person.name, role: 'member' },
+			session: null
+		},
+		url,
+		params: { groupId },
+		request
+	} as never;
+}
+
+/** How a page or action answered: 'answered', an HTTP error's status, or where it redirected. */
+export async function statusOf(attempt: Promise<unknown>): Promise<number | string> {
+	return attempt.then(
+		() => 'answered',
+		(e: unknown) => (isHttpError(e) ? e.status : isRedirect(e) ? `redirect ${e.location}` : String(e))
+	);
 }

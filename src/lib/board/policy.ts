@@ -28,6 +28,7 @@
  * really goes.
  */
 import * as Y from 'yjs';
+import { findCoolOffEnd, type CoolOffWindow } from './cool-off';
 import type { DocumentKind, ParsedDocumentName } from './document-names';
 import type { BoardFact } from './facts';
 import { getAlumniSettings, isQuiet, mayOpenRound, readRound } from './facilitation';
@@ -38,6 +39,7 @@ import {
 	ROOTS,
 	isAlumniSettings,
 	isFlag,
+	isHeldPost,
 	isHiddenPost,
 	isId,
 	isMark,
@@ -57,6 +59,8 @@ export type PolicyContext = {
 	document: ParsedDocumentName;
 	/** The server's clock (ms); defaults to `Date.now()`. For tests. */
 	now?: number;
+	/** The group's cool-off windows after its journeys (cool-off.ts), for a member on the group board. */
+	coolOff?: readonly CoolOffWindow[];
 };
 
 export type PolicyResult =
@@ -324,6 +328,17 @@ class Inspection {
 					'posts',
 					new PostRules(this, 'posts', POST_KINDS_BY_DOCUMENT.journal, { moderated: false, group: false })
 				);
+				// Only the journal's owner writes here at all (mayWriteDocument).
+				this.rules.set(
+					'held',
+					new RecordRules(this, 'held', {
+						key: isId,
+						value: isHeldPost,
+						writers: () => true,
+						signed: false,
+						keyIsId: true
+					})
+				);
 				break;
 			case 'staff':
 				this.rules.set(
@@ -542,6 +557,14 @@ class PostRules implements RootRules {
 		}
 		if (this.options.group && !this.options.archive && this.ctx.role !== 'facilitator' && isQuiet(this.ins.doc)) {
 			throw new Refusal('The group is quiet during the journey; posting resumes afterwards');
+		}
+		if (
+			this.options.group &&
+			post.parentId === undefined &&
+			this.ctx.role !== 'facilitator' &&
+			findCoolOffEnd(this.ctx.coolOff, this.ins.now) !== null
+		) {
+			throw new Refusal('Read it once more before it is shared: new posts wait in your journal during the cool-off');
 		}
 	}
 }

@@ -20,6 +20,7 @@
  *   care:<g>:<u> posts        Y.Map<postId, Post>                   the member <u> and facilitators
  *                notices      Y.Map<noticeId, Notice>               facilitators (e.g. "your post was hidden")
  *   journal:<u>  posts        Y.Map<postId, Post>                   <u> alone (notes, intentions, insights)
+ *                held         Y.Map<postId, HeldPost>               <u> alone (group posts waiting out a cool-off)
  *   staff:<g>    notes        Y.Map<postId, Post>                   facilitators
  *                flags        Y.Map<flagId, Flag>                   facilitators (the server adds new flags)
  *                hidden       Y.Map<postId, HiddenPost>             facilitators
@@ -59,7 +60,7 @@ export const ROOTS = {
 	group: ['posts', 'rounds', 'facilitation', 'pins', 'locks'],
 	archive: ['posts', 'rounds', 'pins', 'locks'],
 	care: ['posts', 'notices'],
-	journal: ['posts'],
+	journal: ['posts', 'held'],
 	staff: ['notes', 'flags', 'hidden']
 } as const satisfies Record<DocumentKind, readonly string[]>;
 
@@ -270,6 +271,26 @@ export type HiddenPost = { post: PostSnapshot; from: string; by: string; at: num
 export const isHiddenPost = isShape(
 	{ post: isPostSnapshot, from: isText(80), by: isId, at: isTime },
 	{ reason: isText(LIMITS.reasonChars) }
+);
+
+/**
+ * A post for a group written during the group's cool-off after a journey (board/cool-off.ts): held in the
+ * author's own journal, where only they can see it, until they share it, keep it as a journal entry or let
+ * it go. Plain JSON written whole by its one author, so an edit replaces it; `at` is when it was held.
+ */
+export type HeldPost = {
+	id: string;
+	groupId: string;
+	kind: 'post' | 'insight';
+	body: string;
+	at: number;
+	sessionId?: string;
+	prompt?: string;
+	editedAt?: number;
+};
+export const isHeldPost = isShape(
+	{ id: isId, groupId: isId, kind: isOneOf(['post', 'insight']), body: isText(LIMITS.bodyChars), at: isTime },
+	{ sessionId: isId, prompt: isText(LIMITS.promptChars), editedAt: isTime }
 );
 
 /** `<kind>:<userId>`, the key of one person's reaction: one of each kind per person, by construction. */

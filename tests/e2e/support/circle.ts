@@ -100,3 +100,14 @@ export async function setSessionState(
 export function thread(page: Page, text: string) {
 	return page.getByTestId('thread').filter({ hasText: text });
 }
+
+/** Everything the page's WebSocket connections receive, as text (Yjs strings are UTF-8 in the frames). */
+export function recordFrames(page: Page): string[] {
+	const received: string[] = [];
+	page.on('websocket', (socket) => {
+		socket.on('framereceived', ({ payload }) => {
+			received.push(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+		});
+	});
+	return received;
+}

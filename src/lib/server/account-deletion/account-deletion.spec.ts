@@ -9,6 +9,7 @@ import { isHttpError } from '@sveltejs/kit';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { holdPost } from '$lib/board/cool-off';
 import {
 	archiveDocumentName,
 	careDocumentName,
@@ -144,6 +145,7 @@ async function fillEverywhere(person: Person, other: Person) {
 		await write(journal, (doc) => {
 			createPost(doc, { authorId: person.userId, body: `Journal ${PHRASE}` });
 			createPost(doc, { authorId: person.userId, body: `Intention ${PHRASE}`, kind: 'intention' });
+			holdPost(doc, { groupId, body: `Held in a cool-off ${PHRASE}` });
 		});
 	} finally {
 		journal.destroy();
@@ -318,6 +320,7 @@ describe('a member deletes their own account', () => {
 			expect(flags.filter((flag) => flag.postId === ids.post).every((flag) => flag.status === 'resolved')).toBe(true);
 			const journal = await loadStoredDocument(journalDocumentName(ada.userId));
 			expect(journal.getMap('posts').size).toBe(0);
+			expect(journal.getMap('held').size).toBe(0);
 			const care = await loadStoredDocument(careDocumentName(groupId, ada.userId));
 			expect(care.getMap('posts').size).toBe(0);
 

@@ -29,7 +29,7 @@ import {
 	staffDocumentName
 } from '$lib/board/document-names';
 import { readPost } from '$lib/board/posts';
-import { isFlag, isHiddenPost, parseReactionKey, type Flag, type HiddenPost } from '$lib/board/schema';
+import { ROOTS, isFlag, isHiddenPost, parseReactionKey, type Flag, type HiddenPost } from '$lib/board/schema';
 import { listArchives } from '../archive/archive';
 import { placeholder, resolveFlagsAbout } from '../moderation/posts';
 import { withDocument } from '../archive/read';
@@ -175,9 +175,9 @@ export async function purgeGroupDocuments(groupId: string, purge: Purge): Promis
 	for (const name of [...(await listBoards(groupId)), staff, care]) await compactDocument(name);
 }
 
-/** Empties the person's journal (entries, intentions, private notes) and compacts it. */
+/** Empties the person's journal (entries, intentions, private notes, posts held in a cool-off) and compacts it. */
 export async function purgeJournal(userId: string): Promise<void> {
 	const journal = journalDocumentName(userId);
-	await changeDocument(journal, (doc) => emptyDocument(doc, ['posts']));
+	await changeDocument(journal, (doc) => emptyDocument(doc, [...ROOTS.journal]));
 	await compactDocument(journal);
 }

@@ -25,6 +25,7 @@ export const auditActions = [
 	'staff.created',
 	'group.created',
 	'group.lifecycle_changed',
+	'group.cool_off_changed',
 	'schedule.changed',
 	'invitation.created',
 	'invitation.accepted',

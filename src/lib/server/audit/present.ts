@@ -21,6 +21,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 	'staff.created': 'Staff account created',
 	'group.created': 'Group created',
 	'group.lifecycle_changed': 'Group stage changed',
+	'group.cool_off_changed': 'Cool-off after journeys changed',
 	'schedule.changed': 'Schedule changed',
 	'invitation.created': 'Invitation created',
 	'invitation.accepted': 'Invitation accepted',

@@ -9,7 +9,8 @@ import type * as Y from 'yjs';
 import { careDocumentName, journalDocumentName, parseDocumentName, staffDocumentName } from '$lib/board/document-names';
 import { listRounds } from '$lib/board/facilitation';
 import { listPosts, type LivePost, type Post } from '$lib/board/posts';
-import { isHiddenPost, isNotice, type HiddenPost, type Notice } from '$lib/board/schema';
+import { getHeldMap } from '$lib/board/cool-off';
+import { isHeldPost, isHiddenPost, isNotice, type HeldPost, type HiddenPost, type Notice } from '$lib/board/schema';
 import { db } from '../db';
 import { agreement, agreementSignature, group, groupMember, programSession, user } from '../db/schema';
 import { readBoardAndArchives, withDocument } from '../archive/read';
@@ -20,6 +21,7 @@ import {
 	iso,
 	isoOrNull,
 	type CareEntry,
+	type HeldPostEntry,
 	type ExportedPost,
 	type ExportedSession,
 	type MemberExport,
@@ -228,7 +230,24 @@ export async function collectMemberExport(userId: string, now = new Date()): Pro
 	for (const membership of memberships) groups.push(await collectGroup(userId, membership, sessions));
 	const journal = await withDocument(journalDocumentName(userId), (doc) => {
 		const posts = listPosts(doc);
-		return { posts: ownPosts(userId, posts, 'journal', sessions), reactions: reactionsBy(userId, posts, 'journal') };
+		const held: HeldPostEntry[] = [...getHeldMap(doc).values()]
+			.filter((value): value is HeldPost => isHeldPost(value))
+			.sort((a, b) => a.at - b.at)
+			.map((post) => ({
+				id: post.id,
+				groupId: post.groupId,
+				kind: post.kind,
+				body: post.body,
+				heldAt: iso(post.at),
+				editedAt: isoOrNull(post.editedAt),
+				prompt: post.prompt ?? null,
+				session: (post.sessionId && sessions.get(post.sessionId)) || null
+			}));
+		return {
+			posts: ownPosts(userId, posts, 'journal', sessions),
+			reactions: reactionsBy(userId, posts, 'journal'),
+			held
+		};
 	});
 
 	return {
@@ -238,6 +257,7 @@ export async function collectMemberExport(userId: string, now = new Date()): Pro
 		account: { ...account, createdAt: iso(account.createdAt) },
 		journal: journal.posts,
 		journalReactions: journal.reactions,
+		heldPosts: journal.held,
 		groups
 	};
 }

@@ -107,7 +107,20 @@ export type MemberExport = {
 	journal: ExportedPost[];
 	/** Reactions given in the journal (to your own entries). */
 	journalReactions: ReactionEntry[];
+	/** Posts for a group waiting in your journal during a cool-off after a journey (docs/cool-off.md). */
+	heldPosts: HeldPostEntry[];
 	groups: MemberGroupExport[];
+};
+
+export type HeldPostEntry = {
+	id: string;
+	groupId: string;
+	kind: PostKind;
+	body: string;
+	heldAt: string;
+	editedAt: string | null;
+	prompt: string | null;
+	session: ExportedSession | null;
 };
 
 export type RecordPost = {

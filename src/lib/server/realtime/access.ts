@@ -1,3 +1,4 @@
+import type { CoolOffWindow } from '$lib/board/cool-off';
 import type { ParsedDocumentName } from '$lib/board/document-names';
 
 /** What the groups domain says about one person in one group (src/lib/server/groups/access.ts). */
@@ -17,6 +18,9 @@ export type GetGroupAccess = (userId: string, groupId: string) => Promise<GroupA
 /** A clinical lead's open emergency access to a group (src/lib/server/emergency-access/grants.ts), or null. */
 export type GetEmergencyGrant = (userId: string, groupId: string) => Promise<{ id: string; endsAt: Date } | null>;
 
+/** The group's cool-off windows after its journeys (server/cool-off). */
+export type GetCoolOffWindows = (groupId: string) => Promise<readonly CoolOffWindow[]>;
+
 /** What a user may do with one open document. */
 export interface DocumentGrant {
 	/** The role the change policy judges their updates by (a journal's owner counts as a member). */
@@ -27,6 +31,8 @@ export interface DocumentGrant {
 	 * its holder is not present to the group (their awareness is dropped).
 	 */
 	emergency?: { grantId: string; until: number };
+	/** A member on the group board: when their new posts wait in their journal instead (board/cool-off.ts). */
+	coolOff?: readonly CoolOffWindow[];
 }
 
 /**
@@ -55,7 +61,7 @@ export async function getDocumentAccess(
 	userId: string,
 	document: ParsedDocumentName,
 	getGroupAccess: GetGroupAccess,
-	getEmergencyGrant?: GetEmergencyGrant
+	more: { getEmergencyGrant?: GetEmergencyGrant; getCoolOffWindows?: GetCoolOffWindows } = {}
 ): Promise<DocumentAccess> {
 	switch (document.kind) {
 		case 'journal':
@@ -64,7 +70,7 @@ export async function getDocumentAccess(
 		case 'archive': {
 			const access = await getGroupAccess(userId, document.groupId);
 			if (!access) {
-				const emergency = await getEmergencyGrant?.(userId, document.groupId);
+				const emergency = await more.getEmergencyGrant?.(userId, document.groupId);
 				if (!emergency) return forbidden;
 				// The board as its facilitators see it, read-only.
 				return granted({
@@ -74,6 +80,11 @@ export async function getDocumentAccess(
 				});
 			}
 			if (access.needsSignature) return { ok: false, why: 'unsigned' };
+			// Archives take no new threads at all, so the cool-off only matters on the board itself.
+			if (document.kind === 'group' && access.role === 'member' && more.getCoolOffWindows) {
+				const coolOff = await more.getCoolOffWindows(document.groupId);
+				return granted({ role: access.role, canWrite: access.canWrite, coolOff });
+			}
 			return granted({ role: access.role, canWrite: access.canWrite });
 		}
 		case 'staff': {

@@ -58,6 +58,7 @@ export class Connection implements RoomMember {
 	canWrite: boolean;
 	/** When an emergency grant ends (ms), or null for access through membership. */
 	grantUntil: number | null;
+	coolOff: DocumentGrant['coolOff'];
 	sessionExpiresAt: number;
 	sessionHardLimit: number;
 	lastSessionTouch = Date.now();
@@ -103,6 +104,7 @@ export class Connection implements RoomMember {
 		this.role = options.grant.role;
 		this.canWrite = options.grant.canWrite;
 		this.grantUntil = options.grant.emergency?.until ?? null;
+		this.coolOff = options.grant.coolOff;
 		this.presence = { id: this.userId, name: options.identity.name, role: this.role };
 		this.#limits = options.limits;
 		this.#log = options.log;
@@ -140,6 +142,7 @@ export class Connection implements RoomMember {
 		this.role = grant.role;
 		this.canWrite = grant.canWrite;
 		this.grantUntil = grant.emergency?.until ?? null;
+		this.coolOff = grant.coolOff;
 		this.presence = { ...this.presence, role: grant.role };
 		if (changed) this.send(encodeAccess(grant.canWrite));
 	}

@@ -14,6 +14,7 @@ import { archiveFinishedThreads } from '../archive/archive';
 import { recordDocumentOpened, recordRefusedSocket } from '../audit/document-views';
 import { getSessionHardLimit, readSessionEnd, validateSessionToken } from '../auth/sessions';
 import { getConfig } from '../config';
+import { getCoolOff } from '../cool-off';
 import { connection } from '../db';
 import { getGroupAccess } from '../groups/access';
 import { getOpenEmergencyGrant, recordEmergencyView } from '../emergency-access/grants';
@@ -45,7 +46,11 @@ export const appHooks: RealtimeHooks = {
 		const end = await readSessionEnd(sessionId);
 		return end && { expiresAt: end.expiresAt.getTime(), hardLimit: end.hardLimit.getTime() };
 	},
-	authorize: (userId, document) => getDocumentAccess(userId, document, getGroupAccess, getOpenEmergencyGrant),
+	authorize: (userId, document) =>
+		getDocumentAccess(userId, document, getGroupAccess, {
+			getEmergencyGrant: getOpenEmergencyGrant,
+			getCoolOffWindows: async (groupId) => (await getCoolOff(groupId)).windows
+		}),
 	checkUpdate,
 	async onConnect(userId, document, grant) {
 		if (grant.emergency && (document.kind === 'group' || document.kind === 'archive')) {

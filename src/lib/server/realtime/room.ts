@@ -28,6 +28,7 @@
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import type { CoolOffWindow } from '$lib/board/cool-off';
 import type { ParsedDocumentName } from '$lib/board/document-names';
 import type { BoardFact } from '$lib/board/facts';
 import {
@@ -47,6 +48,7 @@ export interface UpdateContext {
 	role: 'facilitator' | 'member';
 	canWrite: boolean;
 	document: ParsedDocumentName;
+	coolOff?: readonly CoolOffWindow[];
 }
 
 /** `facts`: what an accepted change did that others may be told about, once it is stored. */
@@ -64,6 +66,8 @@ export interface RoomMember {
 	readonly userId: string;
 	readonly role: 'facilitator' | 'member';
 	readonly canWrite: boolean;
+	/** When a member's new group posts wait in their journal (the change policy refuses them). */
+	readonly coolOff?: readonly CoolOffWindow[];
 	/** Who the server says this is, put into each of its awareness states as `user`. */
 	readonly presence: { id: string; name: string; role: 'facilitator' | 'member' };
 	readonly awarenessClients: Set<number>;
@@ -340,7 +344,8 @@ export class Room {
 				userId: member.userId,
 				role: member.role,
 				canWrite: member.canWrite,
-				document: this.document
+				document: this.document,
+				coolOff: member.coolOff
 			});
 		} catch {
 			result = { ok: false, reason: 'the update could not be read' };

@@ -19,6 +19,7 @@
  */
 import { and, eq, isNull, like, or } from 'drizzle-orm';
 import * as Y from 'yjs';
+import { listHeldPosts } from '$lib/board/cool-off';
 import {
 	archiveDocumentName,
 	careDocumentName,
@@ -195,7 +196,7 @@ async function listGroupDocuments(groupId: string): Promise<string[]> {
 
 /**
  * Removes from every journal of someone who was in the group the entries written for its sessions (quiet
- * time notes, insights kept to oneself), then compacts the journal so the words leave storage. A journal's
+ * time notes, insights kept to oneself) and the posts held for it during a cool-off, then compacts the journal so the words leave storage. A journal's
  * other entries are its owner's and stay.
  */
 async function purgeJournals(groupId: string): Promise<number> {
@@ -211,16 +212,17 @@ async function purgeJournals(groupId: string): Promise<number> {
 	let removed = 0;
 	for (const { userId } of people) {
 		const name = journalDocumentName(userId);
-		if (sessions.size > 0) {
-			removed += await changeDocument(name, (doc) => {
-				const posts = doc.getMap('posts');
-				const tied = [...posts.entries()].filter(
-					([, value]) => value instanceof Y.Map && sessions.has(value.get('sessionId') as string)
-				);
-				for (const [id] of tied) posts.delete(id);
-				return tied.length;
-			});
-		}
+		removed += await changeDocument(name, (doc) => {
+			const posts = doc.getMap('posts');
+			const tied = [...posts.entries()].filter(
+				([, value]) => value instanceof Y.Map && sessions.has(value.get('sessionId') as string)
+			);
+			for (const [id] of tied) posts.delete(id);
+			// Posts that waited out a cool-off for this group were written for it.
+			const waiting = listHeldPosts(doc, groupId);
+			for (const { id } of waiting) doc.getMap('held').delete(id);
+			return tied.length + waiting.length;
+		});
 		await compactDocument(name);
 	}
 	return removed;

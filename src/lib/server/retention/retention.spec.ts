@@ -1,5 +1,6 @@
 // The retention purge against a real PostgreSQL and the real realtime server. One unique phrase is put
-// in a post, a reply, an archive, a journal entry written for the group's session, a care thread, an
+// in a post, a reply, an archive, a journal entry written for the group's session, a post held for it
+// in a cool-off, a care thread, an
 // urgent message, a flag's reason and an invitation's note; once the ended group's time has passed it is
 // in no row of any table and no stored update or snapshot once decrypted, while another group's words
 // and the member's own journal entry stay. A group not ended, within its time, or on hold is untouched;
@@ -16,6 +17,7 @@ import {
 	groupDocumentName,
 	journalDocumentName
 } from '$lib/board/document-names';
+import { holdPost } from '$lib/board/cool-off';
 import { createPost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { generateId } from '$lib/server/db/ids';
@@ -132,6 +134,7 @@ beforeAll(async () => {
 	await changeDocument(journalDocumentName(ada.userId), (doc) => {
 		createPost(doc, { authorId: ada.userId, body: `Quiet note ${PHRASE}`, kind: 'note', sessionId });
 		createPost(doc, { authorId: ada.userId, body: `My own ${OWN}` });
+		holdPost(doc, { groupId, body: `Held in a cool-off ${PHRASE}` });
 	});
 	await changeDocument(careDocumentName(groupId, ada.userId), (doc) => {
 		createPost(doc, { authorId: ada.userId, body: `Care ${PHRASE}` });

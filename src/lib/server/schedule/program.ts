@@ -9,6 +9,7 @@ import {
 	type ProgramSessionState
 } from '../db/schema';
 import { archiveDocumentName } from '$lib/board/document-names';
+import { announceAccessChange } from '../access-events';
 import { recordAudit } from '../audit';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
 import { checkInput } from '../forms';
@@ -148,6 +149,7 @@ export async function addSession(input: {
 			tx
 		);
 	});
+	await announceScheduleChange(input.groupId);
 }
 
 /** Moves a session and/or changes its state. The session must belong to the group, or NotInGroupError. */
@@ -189,6 +191,7 @@ export async function updateSession(input: {
 			tx
 		);
 	});
+	await announceScheduleChange(input.groupId);
 }
 
 export async function removeSession(input: { groupId: string; actorId: string; sessionId: string }): Promise<void> {
@@ -219,4 +222,10 @@ export async function removeSession(input: { groupId: string; actorId: string; s
 			tx
 		);
 	});
+	await announceScheduleChange(input.groupId);
+}
+
+/** Journey times decide the cool-off windows open connections enforce (server/cool-off): let them re-read. */
+function announceScheduleChange(groupId: string): Promise<void> {
+	return announceAccessChange({ kind: 'group-changed', groupId });
 }

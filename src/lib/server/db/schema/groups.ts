@@ -17,7 +17,9 @@ export const group = pgTable('group', {
 		.notNull()
 		.references(() => user.id),
 	createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-	lifecycleChangedAt: timestamp('lifecycle_changed_at', { withTimezone: true }).notNull().defaultNow()
+	lifecycleChangedAt: timestamp('lifecycle_changed_at', { withTimezone: true }).notNull().defaultNow(),
+	/** Hours after each journey during which members' new group posts wait in their journal; 0 = off (docs/cool-off.md). */
+	coolOffHours: integer('cool_off_hours').notNull().default(0)
 });
 
 export const groupRoles = ['facilitator', 'member'] as const;

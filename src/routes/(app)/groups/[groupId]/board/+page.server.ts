@@ -8,6 +8,7 @@ import {
 } from '$lib/board/document-names';
 import { describeQuarter } from '$lib/board/periods';
 import { listArchives } from '$lib/server/archive/archive';
+import { getCoolOff } from '$lib/server/cool-off';
 import { requireGroupMember } from '$lib/server/groups/access';
 import { getGroup } from '$lib/server/groups/groups';
 import { listMembers } from '$lib/server/groups/membership';
@@ -23,11 +24,12 @@ export const load: PageServerLoad = async (event) => {
 	if (!isId(groupId)) error(404, 'Not found');
 	// Authorises this page only; the realtime server authorises the socket again on its own.
 	const { user, access } = await requireGroupMember(event, groupId);
-	const [group, members, sessions, archives] = await Promise.all([
+	const [group, members, sessions, archives, coolOff] = await Promise.all([
 		getGroup(groupId),
 		listMembers(groupId),
 		listSessions(groupId),
-		listArchives(groupId)
+		listArchives(groupId),
+		getCoolOff(groupId)
 	]);
 	if (!group) error(404, 'Not found');
 
@@ -56,6 +58,8 @@ export const load: PageServerLoad = async (event) => {
 		canWrite: access.canWrite,
 		documentName: archived ? archiveDocumentName(groupId, view) : groupDocumentName(groupId),
 		archived,
+		// When a member's new group posts wait in their journal; the realtime server enforces the same windows.
+		coolOff: access.role === 'member' ? coolOff.windows : [],
 		// Latest first, as the alumni circle reads.
 		quarters: quarters.map((id) => ({ id, label: describeQuarter(id) })).reverse(),
 		// Private notes written in quiet mode go to the member's own journal, never to the group.

@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { careDocumentName, groupDocumentName, isId, journalDocumentName } from '$lib/board/document-names';
+import { getCoolOff } from '$lib/server/cool-off';
 import { requireGroupMember } from '$lib/server/groups/access';
 import { getGroup } from '$lib/server/groups/groups';
 import { listMembers } from '$lib/server/groups/membership';
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async (event) => {
 	const { groupId } = event.params;
 	if (!isId(groupId)) error(404, 'Not found');
 	const { user, access } = await requireGroupMember(event, groupId);
-	const [group, members] = await Promise.all([getGroup(groupId), listMembers(groupId)]);
+	const [group, members, coolOff] = await Promise.all([getGroup(groupId), listMembers(groupId), getCoolOff(groupId)]);
 	if (!group) error(404, 'Not found');
 	const active = members.filter((member) => member.active);
 	return {
@@ -19,6 +20,9 @@ export const load: PageServerLoad = async (event) => {
 		me: { id: user.id, displayName: user.displayName },
 		role: access.role,
 		canWriteGroup: access.canWrite,
+		groupId,
+		// Posts held during the cool-off after a journey can be shared once it ends (board/cool-off.ts).
+		coolOff: access.role === 'member' ? coolOff.windows : [],
 		journalName: journalDocumentName(user.id),
 		groupName: groupDocumentName(groupId),
 		careName: access.role === 'member' ? careDocumentName(groupId, user.id) : null,

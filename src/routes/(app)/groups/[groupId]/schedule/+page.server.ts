@@ -1,4 +1,7 @@
+import { COOL_OFF_CHOICES, findCoolOffEnd } from '$lib/board/cool-off';
+import { countWaitingPosts, coolOffForm, getCoolOff, setCoolOffHours } from '$lib/server/cool-off';
 import { requireFacilitator, requireGroupMember } from '$lib/server/groups/access';
+import { listMembers } from '$lib/server/groups/membership';
 import { isRefused, parseForm } from '$lib/server/forms';
 import { addSessionForm, removeSessionForm, updateSessionForm } from '$lib/server/schedule/forms';
 import { getGroup } from '$lib/server/groups/groups';
@@ -11,16 +14,31 @@ import {
 	removeSession,
 	updateSession
 } from '$lib/server/schedule/program';
-import { toZonedDateTime } from '$lib/server/schedule/zoned-time';
+import { formatSessionTime, toZonedDateTime } from '$lib/server/schedule/zoned-time';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { access } = await requireGroupMember(event, event.params.groupId);
-	const [group, sessions] = await Promise.all([getGroup(access.groupId), listSessions(access.groupId)]);
+	const isFacilitator = access.role === 'facilitator';
+	const [group, sessions, coolOff, waiting, members] = await Promise.all([
+		getGroup(access.groupId),
+		listSessions(access.groupId),
+		getCoolOff(access.groupId),
+		// Counts only, for facilitators: the words stay in each member's journal.
+		isFacilitator ? countWaitingPosts(access.groupId) : [],
+		isFacilitator ? listMembers(access.groupId) : []
+	]);
 	const zone = group!.timeZone;
 	const next = pickNextSession(sessions);
-	const isFacilitator = access.role === 'facilitator';
+	const until = findCoolOffEnd(coolOff.windows, Date.now());
+	const nameOf = (userId: string) => members.find((m) => m.userId === userId)?.displayName ?? 'A member';
 	return {
+		coolOff: {
+			hours: coolOff.hours,
+			choices: COOL_OFF_CHOICES,
+			until: until === null ? null : formatSessionTime(new Date(until), zone)
+		},
+		waiting: waiting.map(({ userId, count }) => ({ name: nameOf(userId), count })),
 		timeZone: zone,
 		justCreated: isFacilitator && event.url.searchParams.has('created'),
 		canEdit: isFacilitator && access.lifecycle !== 'archived',
@@ -67,6 +85,15 @@ export const actions: Actions = {
 		return runGroupCommand('removeSession', async () => {
 			await removeSession({ ...input, groupId: access.groupId, actorId: user.id });
 			return { action: 'removeSession', saved: 'Session removed.' };
+		});
+	},
+	setCoolOff: async (event) => {
+		const { user, access } = await requireFacilitator(event, event.params.groupId);
+		const input = parseForm(await event.request.formData(), coolOffForm, { action: 'setCoolOff' });
+		if (isRefused(input)) return input;
+		return runGroupCommand('setCoolOff', async () => {
+			await setCoolOffHours({ groupId: access.groupId, actorId: user.id, hours: input.hours });
+			return { action: 'setCoolOff', saved: 'Saved.' };
 		});
 	}
 };

@@ -1,0 +1,1 @@
+ALTER TABLE "group" ADD COLUMN "cool_off_hours" integer DEFAULT 0 NOT NULL;
