@@ -36,21 +36,27 @@ export interface NewAccount {
  * The one rule for a password being set on an account (new, changed or reset): the length, and for admin and
  * staff accounts not guessable (auth/password-strength.ts). Throws AccountError with a message for the person.
  */
-export function checkNewPassword(account: Pick<User, 'role' | 'email' | 'displayName'>, password: string): string {
+export async function checkNewPassword(
+	account: Pick<User, 'role' | 'email' | 'displayName'>,
+	password: string
+): Promise<string> {
 	const checked = checkInput(newPassword, password, (message) => new AccountError(message));
-	if (requiresStrongPassword(account.role) && isGuessablePassword(checked, [account.email, account.displayName])) {
+	if (
+		requiresStrongPassword(account.role) &&
+		(await isGuessablePassword(checked, [account.email, account.displayName]))
+	) {
 		throw new AccountError(GUESSABLE_PASSWORD);
 	}
 	return checked;
 }
 
 /** What a person typed, normalised; throws AccountError with a message meant for them. */
-function checkNewAccount(account: NewAccount): NewAccount {
+async function checkNewAccount(account: NewAccount): Promise<NewAccount> {
 	const checked = {
 		...checkInput(newAccountForm, account, (message) => new AccountError(message)),
 		role: account.role
 	};
-	checkNewPassword(checked, checked.password);
+	await checkNewPassword(checked, checked.password);
 	return checked;
 }
 
@@ -73,7 +79,7 @@ async function insertAccount(tx: Database, account: NewAccount): Promise<User> {
 
 /** Creates an account. Throws AccountError (safe to show) when the input is not acceptable. */
 export async function createAccount(account: NewAccount): Promise<User> {
-	return insertAccount(db, checkNewAccount(account));
+	return insertAccount(db, await checkNewAccount(account));
 }
 
 // Once an admin exists one always will (setup never reopens), so a positive answer can be remembered.
@@ -91,7 +97,7 @@ const SETUP_LOCK = 727_002;
 
 /** Creates the practice's first admin; returns null when an admin already exists (setup is closed). */
 export async function createFirstAdmin(account: Omit<NewAccount, 'role'>): Promise<User | null> {
-	const admin = checkNewAccount({ ...account, role: 'admin' });
+	const admin = await checkNewAccount({ ...account, role: 'admin' });
 	return db.transaction(async (tx) => {
 		await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
 		const [existing] = await tx.select({ id: user.id }).from(user).where(eq(user.role, 'admin')).limit(1);
@@ -163,7 +169,7 @@ export async function changePassword(
 		.select({ role: user.role, email: user.email, displayName: user.displayName })
 		.from(user)
 		.where(eq(user.id, input.userId));
-	checkNewPassword(account, input.newPassword);
+	await checkNewPassword(account, input.newPassword);
 	await db
 		.update(user)
 		.set({ passwordHash: await hashPassword(input.newPassword) })

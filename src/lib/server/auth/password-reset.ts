@@ -223,7 +223,7 @@ export async function completePasswordReset(input: { token: string; password: st
 			.where(eq(user.id, row.userId));
 		let password: string;
 		try {
-			password = checkNewPassword(account, input.password);
+			password = await checkNewPassword(account, input.password);
 		} catch (e) {
 			if (e instanceof AccountError) throw new PasswordResetError('password', e.message);
 			throw e;

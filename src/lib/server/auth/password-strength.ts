@@ -2,9 +2,7 @@
 // their variants, names, dictionary words, keyboard walks, dates, repeats. Server-side only: its
 // dictionaries are megabytes and never belong in the browser bundle. Applied to admin and staff accounts
 // (docs/sign-in.md says why members keep the length rule only).
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import type { PracticeRole } from '../db/schema';
 
 // zxcvbn's 3: "safely unguessable", about 10^8 guesses or more. Below it a password is, or is close to,
@@ -14,18 +12,26 @@ const MIN_SCORE = 3;
 export const GUESSABLE_PASSWORD =
 	'That password is too easy to guess: it is, or looks like, a commonly used one. A few unrelated words together work well.';
 
-// Building the matcher reads the dictionaries (~0.7 s): once per process, on first use. It holds no one's data.
-let estimator: ZxcvbnFactory | null = null;
+// The dictionaries are loaded and the matcher built (~0.7 s) on first use, once per process: most
+// processes never set a staff password, and the dictionaries would cost every one of them megabytes at rest.
+let estimator: Promise<ZxcvbnFactory> | null = null;
 
-function getEstimator(): ZxcvbnFactory {
-	estimator ??= new ZxcvbnFactory({
-		// The estimate is synchronous and grows with length (about a second for 250 characters here): only the
-		// first 64 characters are weighed, which is plenty to tell a common password from a passphrase.
-		maxLength: 64,
-		dictionary: { ...common.dictionary, ...english.dictionary },
-		graphs: common.adjacencyGraphs,
-		translations: english.translations
-	});
+function getEstimator(): Promise<ZxcvbnFactory> {
+	estimator ??= (async () => {
+		const [{ ZxcvbnFactory }, common, english] = await Promise.all([
+			import('@zxcvbn-ts/core'),
+			import('@zxcvbn-ts/language-common'),
+			import('@zxcvbn-ts/language-en')
+		]);
+		return new ZxcvbnFactory({
+			// The estimate is synchronous and grows with length (about a second for 250 characters here): only
+			// the first 64 characters are weighed, which is plenty to tell a common password from a passphrase.
+			maxLength: 64,
+			dictionary: { ...common.dictionary, ...english.dictionary },
+			graphs: common.adjacencyGraphs,
+			translations: english.translations
+		});
+	})();
 	return estimator;
 }
 
@@ -38,7 +44,7 @@ export function requiresStrongPassword(role: PracticeRole): boolean {
  * True when `password` is too easy to guess. `related`: words an attacker would try for this account
  * (the email, the name), counted as guessable too.
  */
-export function isGuessablePassword(password: string, related: string[] = []): boolean {
+export async function isGuessablePassword(password: string, related: string[] = []): Promise<boolean> {
 	// Each word, and all of them run together ("rowan.quill@…" → rowan, quill, rowanquill).
 	const words = related.flatMap((text) => {
 		const parts = text
@@ -47,5 +53,5 @@ export function isGuessablePassword(password: string, related: string[] = []): b
 			.split(/[^\p{L}\p{N}]+/u);
 		return [...parts, parts.join('')].filter((word) => word.length > 2);
 	});
-	return getEstimator().check(password, [...words, 'hearth']).score < MIN_SCORE;
+	return (await getEstimator()).check(password, [...words, 'hearth']).score < MIN_SCORE;
 }

@@ -5,7 +5,6 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { startEmbeddedPostgres } from './embedded';
-import { importPgliteData, PGLITE_FOLDER } from './pglite-import';
 import * as schema from './schema';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -30,6 +29,8 @@ export interface DatabaseConnection {
 }
 
 const MIGRATIONS_LOCK = 727_001;
+/** Where the versions of Hearth that embedded PGlite kept their data, inside the data directory. */
+const PGLITE_FOLDER = 'pglite';
 export const EMBEDDED_IDLE_SECONDS = 10;
 
 /** Opens a pool of connections to the PostgreSQL server at `databaseUrl`. */
@@ -87,7 +88,11 @@ export async function migrateDatabase(
 	try {
 		await reserved`select pg_advisory_lock(${MIGRATIONS_LOCK})`;
 		await migrate(connection.db as never, { migrationsFolder });
-		if (connection.pgliteDataDir) await importPgliteData(connection, connection.pgliteDataDir, migrationsFolder);
+		if (connection.pgliteDataDir) {
+			// Loaded only then: PGlite is megabytes of memory that a process with nothing to import never needs.
+			const { importPgliteData } = await import('./pglite-import');
+			await importPgliteData(connection, connection.pgliteDataDir, migrationsFolder);
+		}
 	} finally {
 		await reserved`select pg_advisory_unlock(${MIGRATIONS_LOCK})`;
 		reserved.release();

@@ -1,6 +1,6 @@
 // Upgrading from the versions of Hearth that embedded PGlite: the first start of the embedded PostgreSQL
 // server copies <dataDir>/pglite into it, then renames that folder to pglite.migrated-<date> (kept, never
-// deleted). PGlite is a dependency for this alone.
+// deleted). PGlite is a dependency for this alone, and client.ts loads this module only when that folder exists.
 //
 // Both sides get the same migrations first, so they have the same tables and columns. Each table then
 // travels in PostgreSQL's COPY text format, which carries every value exactly as stored (bytea as hex,
@@ -14,8 +14,6 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { DatabaseConnection } from './client';
-
-export const PGLITE_FOLDER = 'pglite';
 
 export interface PgliteImport {
 	tables: number;
