@@ -22,6 +22,10 @@ test('the admin sets the retention time and a legal hold; a member reads how lon
 		await screenshotBothWidths(page, 'retention-practice');
 		await page.getByRole('link', { name: 'Retention and legal holds' }).click();
 		await expect(page.getByRole('heading', { name: 'How long ended groups are kept' })).toBeVisible();
+		// Retention is part of the Practice, and the main navigation says where the admin is.
+		await expect(
+			page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Practice' })
+		).toHaveAttribute('aria-current', 'page');
 
 		// A time Hearth does not allow is refused (the browser says so before the server has to), and nothing changes.
 		const months = page.getByLabel('Months to keep an ended group’s records');
