@@ -16,7 +16,7 @@ import { generateId } from '$lib/server/db/ids';
 import { auditEvent, groupMember, intentionShare, programSession } from '$lib/server/db/schema';
 import { changeDocument, readDocument } from '$lib/server/realtime/server-writes';
 import { getGroupArrivals, getOwnArrivals } from '$lib/server/trends';
-import { createPerson, startRealtimeCircle, type Person } from '../realtime/harness';
+import { createPerson, startRealtimeCircle, type Person } from '$test/realtime';
 import { load as loadArrivals } from '../../src/routes/(app)/groups/[groupId]/arrivals/+page.server';
 import { actions, load as loadMine } from '../../src/routes/(app)/groups/[groupId]/my-arrivals/+page.server';
 

@@ -15,7 +15,7 @@ import {
 	startTestServer,
 	waitFor,
 	type TestServer
-} from '../../../tests/realtime/harness';
+} from '$test/realtime';
 
 const {
 	server,

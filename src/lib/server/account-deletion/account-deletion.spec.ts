@@ -37,8 +37,8 @@ import {
 	startRealtimeCircle,
 	waitFor,
 	type Person
-} from '../../../../tests/realtime/harness';
-import { findInDatabase } from '../../../../tests/realtime/find-in-database';
+} from '$test/realtime';
+import { findInDatabase } from '$test/find-in-database';
 import * as ownDeletePage from '../../../routes/(app)/account/delete/+page.server';
 import * as memberDeletePage from '../../../routes/(app)/groups/[groupId]/members/[userId]/delete/+page.server';
 import {

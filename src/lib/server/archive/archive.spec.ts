@@ -23,7 +23,7 @@ import {
 	startRealtimeCircle,
 	testKeyring,
 	waitFor
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 import { ALUMNI_KEPT_MS, SESSION_KEPT_MS, archiveFinishedThreads, listArchives } from './archive';
 
 const DAY = 24 * 60 * 60 * 1000;

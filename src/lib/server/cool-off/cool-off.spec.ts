@@ -20,7 +20,7 @@ import {
 	startRealtimeCircle,
 	waitFor,
 	type Person
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 import { groupPageEvent, statusOf } from '$test/request-events';
 import { actions, load } from '../../../routes/(app)/groups/[groupId]/schedule/+page.server';
 

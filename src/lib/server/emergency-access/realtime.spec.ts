@@ -18,7 +18,7 @@ import {
 	startRealtimeCircle,
 	waitFor,
 	type Person
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 import { endEmergencyAccess } from './grants';
 
 const {

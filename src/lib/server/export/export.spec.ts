@@ -19,7 +19,7 @@ import { generateId } from '$lib/server/db/ids';
 import { auditEvent, programSession, user } from '$lib/server/db/schema';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { uniqueAddress } from '$test/request-events';
-import { createPerson, startRealtimeCircle, type Person } from '../../../../tests/realtime/harness';
+import { createPerson, startRealtimeCircle, type Person } from '$test/realtime';
 import { POST as postGroupExport } from '../../../routes/(app)/groups/[groupId]/export/+server';
 import { POST as postMyExport } from '../../../routes/(app)/account/export/+server';
 import { ExportError, exportGroupRecord, exportMyData } from '.';

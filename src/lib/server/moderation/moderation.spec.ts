@@ -14,14 +14,8 @@ import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { flagPost, resolveFlag } from './flags';
 import { muteMember, unmuteExpired } from './mutes';
 import { hidePost, redactPost, restorePost } from './posts';
-import {
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	waitFor,
-	type Person
-} from '../../../../tests/realtime/harness';
-import { findInDatabase } from '../../../../tests/realtime/find-in-database';
+import { TestClient, createPerson, startRealtimeCircle, waitFor, type Person } from '$test/realtime';
+import { findInDatabase } from '$test/find-in-database';
 
 const {
 	server,

@@ -7,13 +7,7 @@ import { careDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
 import { messageSaved } from '$lib/realtime/protocol';
 import { encodeSyncUpdate } from '../realtime/protocol';
-import {
-	RawSocket,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor,
-	type Person
-} from '../../../../tests/realtime/harness';
+import { RawSocket, loadStoredDocument, startRealtimeCircle, waitFor, type Person } from '$test/realtime';
 import { settleBoardFacts } from './board-facts';
 import { listNotifications } from './notifications';
 

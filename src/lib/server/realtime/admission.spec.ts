@@ -12,14 +12,7 @@ import { and, eq } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
 import { auditEvent } from '$lib/server/db/schema';
 import { CloseCode, messageAccess, messageSync } from './protocol';
-import {
-	RawSocket,
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	waitFor,
-	type Person
-} from '../../../../tests/realtime/harness';
+import { RawSocket, TestClient, createPerson, startRealtimeCircle, waitFor, type Person } from '$test/realtime';
 
 const {
 	server,

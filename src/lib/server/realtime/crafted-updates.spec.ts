@@ -6,13 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { setSessionPhase } from '$lib/board/facilitation';
 import { createPost, editPost, getPost, listPosts, removePost, toggleReaction } from '$lib/board/posts';
 import { CloseCode, encodeSyncStep2, encodeSyncUpdate } from './protocol';
-import {
-	RawSocket,
-	TestClient,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { RawSocket, TestClient, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
 const {
 	server,

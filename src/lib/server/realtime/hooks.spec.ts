@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { createPost, removePost } from '$lib/board/posts';
 import type { StoredUpdate } from './options';
-import { TestClient, startRealtimeCircle, waitFor } from '../../../../tests/realtime/harness';
+import { TestClient, startRealtimeCircle, waitFor } from '$test/realtime';
 
 const stored: StoredUpdate[] = [];
 const {

@@ -9,14 +9,7 @@ import { realtimeConnection } from '$lib/server/db/schema';
 import { CloseCode, encodeSyncStep1, messageAccess, messageSync } from './protocol';
 import { changeDocument } from './server-writes';
 import { ConnectionSlots } from './connection-slots';
-import {
-	RawSocket,
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	startTestServer,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { RawSocket, TestClient, createPerson, startRealtimeCircle, startTestServer, waitFor } from '$test/realtime';
 
 const JOURNAL_CAP = 1_500_000;
 const {

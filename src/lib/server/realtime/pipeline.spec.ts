@@ -8,13 +8,7 @@ import { groupDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { realtimeClient } from '$lib/server/db/schema';
-import {
-	TestClient,
-	canonicalPosts,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { TestClient, canonicalPosts, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
 const {
 	server,

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { createPost, listPosts } from '$lib/board/posts';
 import { encodeSyncStep2, encodeSyncUpdate, messageRefused, messageSaved } from './protocol';
-import { RawSocket, loadStoredDocument, startRealtimeCircle, waitFor } from '../../../../tests/realtime/harness';
+import { RawSocket, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
 const {
 	server,

@@ -8,13 +8,7 @@ import { realtimeUpdate } from '$lib/server/db/schema';
 import { eq } from 'drizzle-orm';
 import { changeDocument } from './server-writes';
 import { DocumentStorage } from './storage';
-import {
-	TestClient,
-	loadStoredDocument,
-	startRealtimeCircle,
-	testKeyring,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { TestClient, loadStoredDocument, startRealtimeCircle, testKeyring, waitFor } from '$test/realtime';
 
 const {
 	server,

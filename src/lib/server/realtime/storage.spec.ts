@@ -9,13 +9,7 @@ import { connection } from '$lib/server/db';
 import { realtimeClient, realtimeSnapshot, realtimeUpdate } from '$lib/server/db/schema';
 import { DataKeyring } from './encryption';
 import { AppendSequence, DocumentStorage, SequenceBrokenError } from './storage';
-import {
-	TestClient,
-	loadStoredDocument,
-	startRealtimeCircle,
-	testKeyring,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { TestClient, loadStoredDocument, startRealtimeCircle, testKeyring, waitFor } from '$test/realtime';
 
 const {
 	server,

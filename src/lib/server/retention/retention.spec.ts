@@ -29,14 +29,8 @@ import { flagPost } from '$lib/server/moderation/flags';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { createRequestEvent, uniqueAddress } from '$test/request-events';
-import {
-	TEST_DATA_KEY,
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	type Person
-} from '../../../../tests/realtime/harness';
-import { findInDatabase } from '../../../../tests/realtime/find-in-database';
+import { TEST_DATA_KEY, TestClient, createPerson, startRealtimeCircle, type Person } from '$test/realtime';
+import { findInDatabase } from '$test/find-in-database';
 import * as adminPage from '../../../routes/(app)/admin/retention/+page.server';
 import * as agreementPage from '../../../routes/(app)/groups/[groupId]/agreement/+page.server';
 import * as groupPage from '../../../routes/(app)/groups/[groupId]/+page.server';

@@ -17,7 +17,7 @@ import { createSession, generateSessionToken } from '$lib/server/auth/sessions';
 import { generateId } from '$lib/server/db/ids';
 import { user } from '$lib/server/db/schema';
 import type { DatabaseConnection } from '$lib/server/db/client';
-import { openTestDatabase } from '$test/database';
+import { openTestDatabase } from './database';
 import { DataKeyring } from '$lib/server/realtime/encryption';
 import { getCurrentAgreement, publishAgreement } from '$lib/server/groups/agreements';
 import { createGroup } from '$lib/server/groups/groups';
@@ -416,13 +416,13 @@ export interface ChildServer {
 
 /**
  * Starts a separate Node process running the app's realtime wiring against this test file's database
- * (tests/realtime/child-server.js). Pass the same `port` to restart "the same server"; `dataKey` to start
+ * (tests/support/realtime-child-server.js). Pass the same `port` to restart "the same server"; `dataKey` to start
  * it with another HEARTH_DATA_KEY (it rejects with the child's output when the child exits instead).
  */
 export async function spawnChildServer(options: { port?: number; dataKey?: string } = {}): Promise<ChildServer> {
 	const port = options.port ?? (await findFreePort());
 	const origin = `http://127.0.0.1:${port}`;
-	const child = spawn(process.execPath, [path.resolve('tests/realtime/child-server.js')], {
+	const child = spawn(process.execPath, [path.resolve('tests/support/realtime-child-server.js')], {
 		cwd: path.resolve('.'),
 		env: {
 			...process.env,
