@@ -21,13 +21,9 @@ import { load as loadArrivals } from '../../src/routes/(app)/groups/[groupId]/ar
 import { actions, load as loadMine } from '../../src/routes/(app)/groups/[groupId]/my-arrivals/+page.server';
 
 const DAY = 86_400_000;
-const {
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea] = circle.members;
 
 const INTENTION = 'Ada: to meet what comes with kindness.';
 const scale = { min: 1, max: 10, label: 'How are you arriving, from 1 to 10?' };

@@ -17,13 +17,9 @@ import {
 	type TestServer
 } from '$test/realtime';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, document } = circle;
+const [ada, bea] = circle.members;
 
 const opened: RealtimeDocument[] = [];
 const servers: TestServer[] = [];

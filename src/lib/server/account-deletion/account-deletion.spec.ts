@@ -51,14 +51,9 @@ import {
 
 const PASSWORD = 'a quiet lake at dawn';
 const PHRASE = `lantern-${Math.random().toString(36).slice(2, 10)}`;
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea, cal],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: [`Ada ${PHRASE}`, 'Bea', 'Cal'] });
+const circle = await startRealtimeCircle({ members: [`Ada ${PHRASE}`, 'Bea', 'Cal'] });
+const { server, groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea, cal] = circle.members;
 
 async function setPassword(person: Person) {
 	await connection.db

@@ -28,16 +28,9 @@ import { ALUMNI_KEPT_MS, SESSION_KEPT_MS, archiveFinishedThreads, listArchives }
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.now();
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({
-	members: ['Ada', 'Bea']
-});
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea] = circle.members;
 
 async function addSession(groupId: string, startsAt: number, state: 'upcoming' | 'in_progress' | 'done', number = 1) {
 	const id = generateId();

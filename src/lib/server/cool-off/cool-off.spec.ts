@@ -26,16 +26,8 @@ import { actions, load } from '../../../routes/(app)/groups/[groupId]/schedule/+
 
 const HOUR = 60 * 60 * 1000;
 const WORDS = 'Everything is too bright today';
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members,
-	groupId,
-	document
-} = await startRealtimeCircle({
-	members: ['Ada', 'Ben']
-});
+const circle = await startRealtimeCircle({ members: ['Ada', 'Ben'] });
+const { server, groups, facilitator: robin, members, groupId, document } = circle;
 const [ada, ben] = members;
 
 /** The journey's date and time as the schedule form takes them, in the circle's zone. */

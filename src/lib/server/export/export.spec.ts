@@ -26,13 +26,9 @@ import { ExportError, exportGroupRecord, exportMyData } from '.';
 import type { GroupRecord, MemberExport } from './shape';
 
 const PASSWORD = 'a quiet lake at dawn';
-const {
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea] = circle.members;
 
 const words = {
 	adaPost: 'Ada: the ocean came back to me <script>alert(1)</script>',

@@ -17,14 +17,9 @@ import { hidePost, redactPost, restorePost } from './posts';
 import { TestClient, createPerson, startRealtimeCircle, waitFor, type Person } from '$test/realtime';
 import { findInDatabase } from '$test/find-in-database';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea] = circle.members;
 const staff = staffDocumentName(groupId);
 
 async function open(person: Person, document: string): Promise<TestClient> {

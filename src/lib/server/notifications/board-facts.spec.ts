@@ -11,13 +11,9 @@ import { RawSocket, loadStoredDocument, startRealtimeCircle, waitFor, type Perso
 import { settleBoardFacts } from './board-facts';
 import { listNotifications } from './notifications';
 
-const {
-	server,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, facilitator: robin, groupId, document } = circle;
+const [ada, bea] = circle.members;
 
 /** Writes `change` on top of what the server has stored, over a raw socket, and waits for "saved". */
 async function sendRaw(person: Person, name: string, change: (doc: Y.Doc) => string): Promise<string> {

@@ -8,12 +8,9 @@ import { createPost, editPost, getPost, listPosts, removePost, toggleReaction } 
 import { CloseCode, encodeSyncStep2, encodeSyncUpdate } from './protocol';
 import { RawSocket, TestClient, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
-const {
-	server,
-	facilitator: robin,
-	members: [ada, bea],
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'], limits: { maxMessageBytes: 64 * 1024 } });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'], limits: { maxMessageBytes: 64 * 1024 } });
+const { server, facilitator: robin, document } = circle;
+const [ada, bea] = circle.members;
 const adaClient = new TestClient(server, document, { person: ada });
 const observer = new TestClient(server, document, { person: robin });
 await Promise.all([adaClient.waitForSync(), observer.waitForSync()]);

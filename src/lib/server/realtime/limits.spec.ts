@@ -12,12 +12,7 @@ import { ConnectionSlots } from './connection-slots';
 import { RawSocket, TestClient, createPerson, startRealtimeCircle, startTestServer, waitFor } from '$test/realtime';
 
 const JOURNAL_CAP = 1_500_000;
-const {
-	server,
-	groups,
-	members: [ada, bea],
-	groupId
-} = await startRealtimeCircle({
+const circle = await startRealtimeCircle({
 	members: ['Ada', 'Bea'],
 	limits: {
 		maxDocumentBytes: {
@@ -29,6 +24,8 @@ const {
 		}
 	}
 });
+const { server, groups, groupId } = circle;
+const [ada, bea] = circle.members;
 // Bea's journal, grown to about a megabyte: what she could make the server send again and again.
 await changeDocument(journalDocumentName(bea.userId), (doc) => {
 	for (let i = 0; i < 250; i++)

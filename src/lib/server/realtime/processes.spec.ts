@@ -13,14 +13,9 @@ import {
 	type ChildServer
 } from '$test/realtime';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId, document } = circle;
+const [ada, bea] = circle.members;
 const children: ChildServer[] = [];
 
 async function startChild(port?: number) {

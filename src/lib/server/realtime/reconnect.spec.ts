@@ -6,11 +6,9 @@ import { createPost, listPosts } from '$lib/board/posts';
 import { encodeSyncStep2, encodeSyncUpdate, messageRefused, messageSaved } from './protocol';
 import { RawSocket, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
-const {
-	server,
-	members: [ada],
-	document
-} = await startRealtimeCircle({ members: ['Ada'] });
+const circle = await startRealtimeCircle({ members: ['Ada'] });
+const { server, document } = circle;
+const [ada] = circle.members;
 
 /** The acknowledgements a raw socket has received, as [type, seq]. */
 function answers(socket: RawSocket): [number, number][] {

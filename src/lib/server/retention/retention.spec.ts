@@ -50,13 +50,9 @@ const OTHER = `willow-${Math.random().toString(36).slice(2, 10)}`;
 const OWN = `pebble-${Math.random().toString(36).slice(2, 10)}`;
 const MONTH = 31 * 24 * 60 * 60 * 1000;
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId } = circle;
+const [ada, bea] = circle.members;
 const admin = await createPerson('Ari', 'staff');
 await connection.db.execute(sql`update "user" set role = 'admin' where id = ${admin.userId}`);
 
