@@ -18,21 +18,12 @@ import { TestClient, createPerson, startRealtimeCircle, waitFor, type Person } f
 import { findInDatabase } from '$test/find-in-database';
 
 const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
-const { server, groups, facilitator: robin, groupId, document: board } = circle;
+const { server, groups, facilitator: robin, groupId, document: board, open } = circle;
 const [ada, bea] = circle.members;
 const staff = staffDocumentName(groupId);
 
-async function open(person: Person, document: string): Promise<TestClient> {
-	const client = new TestClient(server, document, { person });
-	await client.waitForSync();
-	return client;
-}
-
-async function postAs(client: TestClient, person: Person, body: string, parentId?: string): Promise<string> {
-	const id = createPost(client.doc, { authorId: person.userId, body, parentId });
-	await client.waitForSaved();
-	expect(client.refusals).toEqual([]);
-	return id;
+function postAs(client: TestClient, person: Person, body: string, parentId?: string): Promise<string> {
+	return client.write((doc) => createPost(doc, { authorId: person.userId, body, parentId }));
 }
 
 describe('flags', () => {
