@@ -34,6 +34,15 @@ await changeDocument(journalDocumentName(bea.userId), (doc) => {
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 
+/** Waits until the server has let each socket in (its access message) or refused it (closed it). */
+async function waitForAdmission(sockets: RawSocket[], what: string) {
+	await waitFor(
+		() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
+		20_000,
+		what
+	);
+}
+
 describe('a sync flood', () => {
 	it('is cut off after a few requests, and another member’s post is saved meanwhile within three seconds', async () => {
 		const flood = RawSocket.forDocument(server, journalDocumentName(bea.userId), bea);
@@ -82,11 +91,7 @@ describe('a burst of upgrades by one person', () => {
 			RawSocket.forDocument(server, journalDocumentName(cal.userId), cal)
 		);
 		try {
-			await waitFor(
-				() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
-				20_000,
-				'every socket to be let in or refused'
-			);
+			await waitForAdmission(sockets, 'every socket to be let in or refused');
 			const open = sockets.filter((s) => s.closeCode === null);
 			expect(open.length).toBe(server.realtime.limits.maxConnectionsPerUser);
 			expect(new Set(sockets.filter((s) => s.closeCode !== null).map((s) => s.closeCode))).toEqual(
@@ -105,11 +110,7 @@ describe('the per-person connection limit across processes', () => {
 		const document = journalDocumentName(dee.userId);
 		const sockets = Array.from({ length: 40 }, (_, i) => RawSocket.forDocument(i % 2 ? other : server, document, dee));
 		try {
-			await waitFor(
-				() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
-				20_000,
-				'every socket to be let in or refused'
-			);
+			await waitForAdmission(sockets, 'every socket to be let in or refused');
 			const open = sockets.filter((s) => s.closeCode === null);
 			expect(open.length).toBe(server.realtime.limits.maxConnectionsPerUser);
 			// Closing some gives their slots back, on either server.
@@ -121,11 +122,7 @@ describe('the per-person connection limit across processes', () => {
 			expect(await held()).toBe(open.length - 3);
 			const late = RawSocket.forDocument(other, document, dee);
 			sockets.push(late);
-			await waitFor(
-				() => late.closeCode !== null || late.messages.some((m) => m[0] === messageAccess),
-				20_000,
-				'the late socket'
-			);
+			await waitForAdmission([late], 'the late socket');
 			expect(late.closeCode).toBeNull();
 		} finally {
 			for (const socket of sockets) socket.close();
