@@ -16,18 +16,14 @@ import { generateId } from '$lib/server/db/ids';
 import { auditEvent, groupMember, intentionShare, programSession } from '$lib/server/db/schema';
 import { changeDocument, readDocument } from '$lib/server/realtime/server-writes';
 import { getGroupArrivals, getOwnArrivals } from '$lib/server/trends';
-import { createPerson, startRealtimeCircle, type Person } from '../realtime/harness';
+import { createPerson, startRealtimeCircle, type Person } from '$test/realtime';
 import { load as loadArrivals } from '../../src/routes/(app)/groups/[groupId]/arrivals/+page.server';
 import { actions, load as loadMine } from '../../src/routes/(app)/groups/[groupId]/my-arrivals/+page.server';
 
 const DAY = 86_400_000;
-const {
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea] = circle.members;
 
 const INTENTION = 'Ada: to meet what comes with kindness.';
 const scale = { min: 1, max: 10, label: 'How are you arriving, from 1 to 10?' };

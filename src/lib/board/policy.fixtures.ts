@@ -59,6 +59,11 @@ export class TestServer {
 		return checkUpdate(shadow, update, this.context(person, extra));
 	}
 
+	/** Runs the policy on the update a fresh client sends after `change`; applies nothing. */
+	checkChange(person: Person, change: (doc: Y.Doc) => void): PolicyResult {
+		return this.check(this.change(change), person);
+	}
+
 	/** Checks and, only when allowed, applies: what the server does. Returns the result. */
 	send(update: Uint8Array, person: Person, extra: Partial<PolicyContext> = {}): PolicyResult {
 		const result = this.check(update, person, extra);

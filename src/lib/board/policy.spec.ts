@@ -183,38 +183,19 @@ describe('posts on the group board', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const tooLong = 'x'.repeat(LIMITS.bodyChars + 1);
 		refused(
-			server.check(
-				server.change((doc) => postMap(doc, postId).set('body', tooLong)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => postMap(doc, postId).set('body', tooLong)),
 			/well-formed/
 		);
 		refused(
-			server.check(
-				server.change((doc) => postMap(doc, postId).set('body', '   ')),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => postMap(doc, postId).set('body', '   ')),
 			/well-formed/
 		);
 		refused(
-			server.check(
-				server.change((doc) => postMap(doc, postId).set('body', 42)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => postMap(doc, postId).set('body', 42)),
 			/well-formed/
 		);
-		refused(
-			server.check(
-				server.change((doc) => postMap(doc, postId).set('body', new Y.Text('rich'))),
-				'alice'
-			)
-		);
-		refused(
-			server.check(
-				server.change((doc) => postMap(doc, postId).set('body', new Y.Map())),
-				'alice'
-			)
-		);
+		refused(server.checkChange('alice', (doc) => postMap(doc, postId).set('body', new Y.Text('rich'))));
+		refused(server.checkChange('alice', (doc) => postMap(doc, postId).set('body', new Y.Map())));
 		const newLong = server.change((doc) => {
 			const id = createBoardId();
 			doc.getMap('posts').set(
@@ -246,10 +227,7 @@ describe('posts on the group board', () => {
 		const attempt = (key: string, spoil: (fields: Map<string, unknown>) => void) => {
 			const fields = base(key);
 			spoil(fields);
-			return server.check(
-				server.change((doc) => doc.getMap('posts').set(key, new Y.Map([...fields]))),
-				'alice'
-			);
+			return server.checkChange('alice', (doc) => doc.getMap('posts').set(key, new Y.Map([...fields])));
 		};
 		const id = createBoardId();
 		expect(attempt(id, () => {}).ok).toBe(true);
@@ -332,32 +310,18 @@ describe('reactions', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const reactions = (doc: Y.Doc) => postMap(doc, postId).get('reactions') as Y.Map<unknown>;
 		refused(
-			server.check(
-				server.change((doc) => reactions(doc).set(`hug:${alice}`, NOW)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => reactions(doc).set(`hug:${alice}`, NOW)),
 			/Malformed/
 		);
 		refused(
-			server.check(
-				server.change((doc) => reactions(doc).set(`metoo:${alice}:x`, NOW)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => reactions(doc).set(`metoo:${alice}:x`, NOW)),
 			/Malformed/
 		);
 		refused(
-			server.check(
-				server.change((doc) => reactions(doc).set(`metoo:${alice}`, 'yes')),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => reactions(doc).set(`metoo:${alice}`, 'yes')),
 			/well-formed/
 		);
-		refused(
-			server.check(
-				server.change((doc) => reactions(doc).set(`metoo:${alice}`, new Y.Map())),
-				'alice'
-			)
-		);
+		refused(server.checkChange('alice', (doc) => reactions(doc).set(`metoo:${alice}`, new Y.Map())));
 	});
 
 	it('judges an item by where it lands, even when it finds its place through another item’s origin', () => {
@@ -548,10 +512,7 @@ describe('replies and removal', () => {
 	it('closes a locked thread to members’ replies but not to facilitators', () => {
 		const { server, postId } = boardWithAlicesPost();
 		refused(
-			server.check(
-				server.change((doc) => setMark(doc, 'locks', postId, bob, NOW)),
-				'bob'
-			),
+			server.checkChange('bob', (doc) => setMark(doc, 'locks', postId, bob, NOW)),
 			/facilitator/
 		);
 		server.accept('fran', (doc) => setMark(doc, 'locks', postId, fran, NOW));
@@ -581,37 +542,24 @@ describe('facilitator state', () => {
 				(roundId = openRound(doc, { openedBy: fran, prompt: 'How are you arriving?', scale: { min: 1, max: 10 } }, NOW))
 		);
 		refused(
-			server.check(
-				server.change((doc) => updateRound(doc, roundId, { spotlight: bob })),
-				'bob'
-			),
+			server.checkChange('bob', (doc) => updateRound(doc, roundId, { spotlight: bob })),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => updateRound(doc, roundId, { timer: { startedAt: NOW, seconds: 120 } })),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => updateRound(doc, roundId, { timer: { startedAt: NOW, seconds: 120 } })),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => updateRound(doc, roundId, { closedAt: NOW })),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => updateRound(doc, roundId, { closedAt: NOW })),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('rounds').delete(roundId)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => doc.getMap('rounds').delete(roundId)),
 			/facilitator/
 		);
 		expect(
-			server.check(
-				server.change((doc) => updateRound(doc, roundId, { spotlight: bob, timer: { startedAt: NOW, seconds: 120 } })),
-				'fran'
+			server.checkChange('fran', (doc) =>
+				updateRound(doc, roundId, { spotlight: bob, timer: { startedAt: NOW, seconds: 120 } })
 			).ok
 		).toBe(true);
 	});
@@ -626,56 +574,39 @@ describe('facilitator state', () => {
 		server.accept('alice', (doc) => answerRound(doc, roundId, alice, { at: NOW, scale: 6, feelings: ['tender'] }));
 		server.accept('bob', (doc) => answerRound(doc, roundId, bob, { at: NOW, passed: true }));
 		refused(
-			server.check(
-				server.change((doc) => answerRound(doc, roundId, bob, { at: NOW, body: 'fine' })),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => answerRound(doc, roundId, bob, { at: NOW, body: 'fine' })),
 			/own name/
 		);
 		refused(
-			server.check(
-				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, scale: 11 })),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => answerRound(doc, roundId, alice, { at: NOW, scale: 11 })),
 			/well-formed round/
 		);
 		refused(
-			server.check(
-				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, passed: true, body: 'x' } as never)),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				answerRound(doc, roundId, alice, { at: NOW, passed: true, body: 'x' } as never)
 			)
 		);
 		refused(
-			server.check(
-				server.change((doc) => (doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('answers', new Y.Map())),
-				'fran'
+			server.checkChange('fran', (doc) =>
+				(doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('answers', new Y.Map())
 			),
 			/cannot be replaced/
 		);
 		// Taking back your own answer is fine; someone else's is not.
 		expect(
-			server.check(
-				server.change((doc) =>
-					((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)
-				),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)
 			).ok
 		).toBe(true);
 		refused(
-			server.check(
-				server.change((doc) =>
-					((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)
-				),
-				'bob'
+			server.checkChange('bob', (doc) =>
+				((doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers') as Y.Map<unknown>).delete(alice)
 			),
 			/facilitator/
 		);
 		server.accept('fran', (doc) => updateRound(doc, roundId, { closedAt: NOW + 60_000 }));
 		refused(
-			server.check(
-				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW, body: 'late' })),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => answerRound(doc, roundId, alice, { at: NOW, body: 'late' })),
 			/closed/
 		);
 	});
@@ -684,53 +615,34 @@ describe('facilitator state', () => {
 		const { server, postId } = boardWithAlicesPost();
 		const sessionId = createBoardId();
 		refused(
-			server.check(
-				server.change((doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: alice }, NOW)),
 			/signed/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('facilitation').set('mood', 'calm')),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('facilitation').set('mood', 'calm')),
 			/schema/
 		);
 		server.accept('fran', (doc) => setSessionPhase(doc, { sessionId, phase: 'quiet', by: fran }, NOW));
 		refused(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: alice, body: 'wow' }, { now: NOW })),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => createPost(doc, { authorId: alice, body: 'wow' }, { now: NOW })),
 			/quiet/
 		);
 		refused(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: alice, body: 'wow', parentId: postId }, { now: NOW })),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				createPost(doc, { authorId: alice, body: 'wow', parentId: postId }, { now: NOW })
 			),
 			/quiet/
 		);
 		expect(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: fran, body: 'Breathe.' }, { now: NOW })),
-				'fran'
-			).ok
+			server.checkChange('fran', (doc) => createPost(doc, { authorId: fran, body: 'Breathe.' }, { now: NOW })).ok
 		).toBe(true);
 		server.accept('fran', (doc) => setSessionPhase(doc, { sessionId, phase: 'integration', by: fran }, NOW + 1));
 		expect(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: alice, body: 'back' }, { now: NOW })),
-				'alice'
-			).ok
+			server.checkChange('alice', (doc) => createPost(doc, { authorId: alice, body: 'back' }, { now: NOW })).ok
 		).toBe(true);
 	});
 
@@ -740,16 +652,12 @@ describe('facilitator state', () => {
 			server.change((doc) => openRound(doc, { openedBy: by, prompt: 'How has the month been?', alumni: true }, NOW));
 		refused(server.check(openAlumni(alice), 'alice'), /opened by the facilitators/);
 		refused(
-			server.check(
-				server.change((doc) => setAlumniSettings(doc, { roundsBy: 'members', by: alice }, NOW)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => setAlumniSettings(doc, { roundsBy: 'members', by: alice }, NOW)),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('facilitation').set('alumni', { roundsBy: 'everyone', by: fran, at: NOW })),
-				'fran'
+			server.checkChange('fran', (doc) =>
+				doc.getMap('facilitation').set('alumni', { roundsBy: 'everyone', by: fran, at: NOW })
 			),
 			/well-formed/
 		);
@@ -757,10 +665,7 @@ describe('facilitator state', () => {
 
 		refused(server.check(openAlumni(bob), 'alice'), /whoever opened/);
 		refused(
-			server.check(
-				server.change((doc) => openRound(doc, { openedBy: alice, prompt: 'Not alumni' }, NOW)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => openRound(doc, { openedBy: alice, prompt: 'Not alumni' }, NOW)),
 			/facilitator/
 		);
 		let roundId = '';
@@ -770,24 +675,17 @@ describe('facilitator state', () => {
 		);
 		server.accept('bob', (doc) => answerRound(doc, roundId, bob, { at: NOW, body: 'Steady.' }));
 		refused(
-			server.check(
-				server.change((doc) => updateRound(doc, roundId, { spotlight: bob })),
-				'bob'
-			),
+			server.checkChange('bob', (doc) => updateRound(doc, roundId, { spotlight: bob })),
 			/whoever opened/
 		);
 		refused(
-			server.check(
-				server.change((doc) => (doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('prompt', 'changed')),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				(doc.getMap('rounds').get(roundId) as Y.Map<unknown>).set('prompt', 'changed')
 			),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('rounds').delete(roundId)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => doc.getMap('rounds').delete(roundId)),
 			/facilitator/
 		);
 		server.accept('alice', (doc) => updateRound(doc, roundId, { spotlight: bob }));
@@ -802,18 +700,12 @@ describe('facilitator state', () => {
 		let roundId = '';
 		server.accept('fran', (doc) => (roundId = openRound(doc, { openedBy: fran, prompt: 'Arriving?' }, NOW)));
 		refused(
-			server.check(
-				server.change((doc) => closeRound(doc, roundId, NOW)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => closeRound(doc, roundId, NOW)),
 			/facilitator/
 		);
 		server.accept('fran', (doc) => closeRound(doc, roundId, NOW + 1));
 		refused(
-			server.check(
-				server.change((doc) => answerRound(doc, roundId, alice, { at: NOW + 2, passed: true })),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => answerRound(doc, roundId, alice, { at: NOW + 2, passed: true })),
 			/closed/
 		);
 		expect((server.doc.getMap('rounds').get(roundId) as Y.Map<unknown>).get('answers')).toBeInstanceOf(Y.Map);
@@ -825,39 +717,24 @@ describe('facilitator state', () => {
 	it('lets only facilitators pin, signed by themselves', () => {
 		const { server, postId } = boardWithAlicesPost();
 		refused(
-			server.check(
-				server.change((doc) => setMark(doc, 'pins', postId, alice, NOW)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => setMark(doc, 'pins', postId, alice, NOW)),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => setMark(doc, 'pins', postId, alice, NOW)),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => setMark(doc, 'pins', postId, alice, NOW)),
 			/signed/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('pins').set(postId, { by: fran, at: NOW, extra: 1 })),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('pins').set(postId, { by: fran, at: NOW, extra: 1 })),
 			/well-formed/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('pins').set('nope', { by: fran, at: NOW })),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('pins').set('nope', { by: fran, at: NOW })),
 			/schema/
 		);
 		server.accept('fran', (doc) => setMark(doc, 'pins', postId, fran, NOW));
 		refused(
-			server.check(
-				server.change((doc) => setMark(doc, 'pins', postId, null)),
-				'alice'
-			),
+			server.checkChange('alice', (doc) => setMark(doc, 'pins', postId, null)),
 			/facilitator/
 		);
 	});
@@ -867,31 +744,19 @@ describe('outside the schema', () => {
 	it('refuses unknown top-level types of any kind', () => {
 		const server = groupBoard();
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('evil').set('x', 1)),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('evil').set('x', 1)),
 			/top-level/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getText('evil').insert(0, 'x')),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getText('evil').insert(0, 'x')),
 			/top-level/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('notes').set('x', 1)),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('notes').set('x', 1)),
 			/top-level/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('__proto__').set('x', 1)),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('__proto__').set('x', 1)),
 			/top-level/
 		);
 	});
@@ -999,29 +864,21 @@ describe('care, journal and staff documents', () => {
 		expect(server.check(urgent(alice), 'alice').ok).toBe(true);
 		refused(server.check(urgent(bob), 'bob'), /cannot write/);
 		expect(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: fran, body: 'Calling you at 5.' }, { now: NOW })),
-				'fran'
-			).ok
+			server.checkChange('fran', (doc) => createPost(doc, { authorId: fran, body: 'Calling you at 5.' }, { now: NOW }))
+				.ok
 		).toBe(true);
 		const notice = server.change((doc) =>
 			doc.getMap('notices').set(createBoardId(), { kind: 'hidden', postId: createBoardId(), by: fran, at: NOW })
 		);
 		expect(server.check(notice, 'fran').ok).toBe(true);
 		refused(
-			server.check(
-				server.change((doc) =>
-					doc.getMap('notices').set(createBoardId(), { kind: 'hidden', postId: createBoardId(), by: alice, at: NOW })
-				),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				doc.getMap('notices').set(createBoardId(), { kind: 'hidden', postId: createBoardId(), by: alice, at: NOW })
 			),
 			/facilitator/
 		);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('rounds').set('x', 1)),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('rounds').set('x', 1)),
 			/top-level/
 		);
 	});
@@ -1029,22 +886,19 @@ describe('care, journal and staff documents', () => {
 	it('journal: only its owner writes, notes and intentions included', () => {
 		const server = new TestServer({ kind: 'journal', userId: alice });
 		expect(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: alice, body: 'private note', kind: 'note' }, { now: NOW })),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				createPost(doc, { authorId: alice, body: 'private note', kind: 'note' }, { now: NOW })
 			).ok
 		).toBe(true);
 		refused(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: fran, body: 'hello', kind: 'note' }, { now: NOW })),
-				'fran'
+			server.checkChange('fran', (doc) =>
+				createPost(doc, { authorId: fran, body: 'hello', kind: 'note' }, { now: NOW })
 			),
 			/cannot write/
 		);
 		refused(
-			server.check(
-				server.change((doc) => createPost(doc, { authorId: alice, body: 'x', kind: 'urgent' }, { now: NOW })),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				createPost(doc, { authorId: alice, body: 'x', kind: 'urgent' }, { now: NOW })
 			),
 			/does not belong/
 		);
@@ -1053,20 +907,14 @@ describe('care, journal and staff documents', () => {
 	it('staff: facilitators only; flags and hidden posts must be well formed', () => {
 		const server = new TestServer({ kind: 'staff', groupId });
 		refused(
-			server.check(
-				server.change((doc) =>
-					createPost(doc, { authorId: alice, body: 'peek', kind: 'note' }, { root: 'notes', now: NOW })
-				),
-				'alice'
+			server.checkChange('alice', (doc) =>
+				createPost(doc, { authorId: alice, body: 'peek', kind: 'note' }, { root: 'notes', now: NOW })
 			),
 			/cannot write/
 		);
 		expect(
-			server.check(
-				server.change((doc) =>
-					createPost(doc, { authorId: fran, body: 'Session notes', kind: 'note' }, { root: 'notes', now: NOW })
-				),
-				'fran'
+			server.checkChange('fran', (doc) =>
+				createPost(doc, { authorId: fran, body: 'Session notes', kind: 'note' }, { root: 'notes', now: NOW })
 			).ok
 		).toBe(true);
 		const flagId = createBoardId();
@@ -1078,17 +926,9 @@ describe('care, journal and staff documents', () => {
 			at: NOW,
 			status: 'open'
 		};
-		expect(
-			server.check(
-				server.change((doc) => doc.getMap('flags').set(flagId, flag)),
-				'fran'
-			).ok
-		).toBe(true);
+		expect(server.checkChange('fran', (doc) => doc.getMap('flags').set(flagId, flag)).ok).toBe(true);
 		refused(
-			server.check(
-				server.change((doc) => doc.getMap('flags').set(createBoardId(), flag)),
-				'fran'
-			),
+			server.checkChange('fran', (doc) => doc.getMap('flags').set(createBoardId(), flag)),
 			/well-formed/
 		);
 		const hidden = {
@@ -1098,18 +938,10 @@ describe('care, journal and staff documents', () => {
 			at: NOW,
 			reason: 'Names a person outside the group'
 		};
-		expect(
-			server.check(
-				server.change((doc) => doc.getMap('hidden').set(hidden.post.id, hidden)),
-				'fran'
-			).ok
-		).toBe(true);
+		expect(server.checkChange('fran', (doc) => doc.getMap('hidden').set(hidden.post.id, hidden)).ok).toBe(true);
 		refused(
-			server.check(
-				server.change((doc) =>
-					doc.getMap('hidden').set(hidden.post.id, { ...hidden, post: { ...hidden.post, body: 5 } })
-				),
-				'fran'
+			server.checkChange('fran', (doc) =>
+				doc.getMap('hidden').set(hidden.post.id, { ...hidden, post: { ...hidden.post, body: 5 } })
 			),
 			/well-formed/
 		);
@@ -1200,10 +1032,7 @@ describe('an archive of a finished session', () => {
 		server.accept('alice', (doc) => editPost(doc, postId, 'What the journey showed me, months on.', { now: NOW + 12 }));
 		server.accept('fran', (doc) => setMark(doc, 'pins', postId, fran, NOW + 13));
 		refused(
-			server.check(
-				server.change((doc) => editPost(doc, postId, 'Not yours.', { now: NOW + 14 })),
-				'bob'
-			),
+			server.checkChange('bob', (doc) => editPost(doc, postId, 'Not yours.', { now: NOW + 14 })),
 			/Only the author/
 		);
 	});

@@ -11,7 +11,7 @@ import {
 	openInBrowser,
 	startRealtimeCircle,
 	waitFor
-} from '../../../tests/realtime/harness';
+} from '$test/realtime';
 
 const { server, groups, facilitator: robin, groupId, document: boardName } = await startRealtimeCircle();
 

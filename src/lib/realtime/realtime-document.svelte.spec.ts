@@ -15,15 +15,11 @@ import {
 	startTestServer,
 	waitFor,
 	type TestServer
-} from '../../../tests/realtime/harness';
+} from '$test/realtime';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, document } = circle;
+const [ada, bea] = circle.members;
 
 const opened: RealtimeDocument[] = [];
 const servers: TestServer[] = [];

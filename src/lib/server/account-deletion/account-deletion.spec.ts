@@ -20,7 +20,6 @@ import { answerRound, listRounds, openRound } from '$lib/board/facilitation';
 import { createPost, editPost, getPost, listPosts, toggleReaction } from '$lib/board/posts';
 import type { Flag } from '$lib/board/schema';
 import { CloseCode } from '$lib/realtime/protocol';
-import { hashPassword } from '$lib/server/auth/passwords';
 import { validateSessionToken } from '$lib/server/auth/sessions';
 import { connection } from '$lib/server/db';
 import { agreementSignature, auditEvent, groupMember, session, user } from '$lib/server/db/schema';
@@ -34,11 +33,12 @@ import {
 	TestClient,
 	createPerson,
 	loadStoredDocument,
+	setPassword,
 	startRealtimeCircle,
 	waitFor,
 	type Person
-} from '../../../../tests/realtime/harness';
-import { findInDatabase } from '../../../../tests/realtime/find-in-database';
+} from '$test/realtime';
+import { findInDatabase } from '$test/find-in-database';
 import * as ownDeletePage from '../../../routes/(app)/account/delete/+page.server';
 import * as memberDeletePage from '../../../routes/(app)/groups/[groupId]/members/[userId]/delete/+page.server';
 import {
@@ -51,34 +51,9 @@ import {
 
 const PASSWORD = 'a quiet lake at dawn';
 const PHRASE = `lantern-${Math.random().toString(36).slice(2, 10)}`;
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea, cal],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: [`Ada ${PHRASE}`, 'Bea', 'Cal'] });
-
-async function setPassword(person: Person) {
-	await connection.db
-		.update(user)
-		.set({ passwordHash: await hashPassword(PASSWORD) })
-		.where(eq(user.id, person.userId));
-}
-
-async function open(person: Person, document: string): Promise<TestClient> {
-	const client = new TestClient(server, document, { person });
-	await client.waitForSync();
-	return client;
-}
-
-async function write(client: TestClient, change: (doc: Y.Doc) => void) {
-	const before = client.sentUpdates;
-	change(client.doc);
-	await waitFor(() => client.settled && client.sentUpdates > before, 10_000, 'saved');
-	expect(client.refusals).toEqual([]);
-}
+const circle = await startRealtimeCircle({ members: [`Ada ${PHRASE}`, 'Bea', 'Cal'] });
+const { server, groups, facilitator: robin, groupId, document: board, open } = circle;
+const [ada, bea, cal] = circle.members;
 
 /** Puts the phrase everywhere a member can leave words; returns the ids the tests look for. */
 async function fillEverywhere(person: Person, other: Person) {
@@ -97,20 +72,20 @@ async function fillEverywhere(person: Person, other: Person) {
 	const own = await open(person, board);
 	const theirs = await open(other, board);
 	try {
-		await write(theirs, (doc) => {
+		await theirs.write((doc) => {
 			ids.otherPost = createPost(doc, { authorId: other.userId, body: 'Bea: a thread of her own' });
 		});
-		await write(own, (doc) => {
+		await own.write((doc) => {
 			ids.post = createPost(doc, { authorId: person.userId, body: `First words ${PHRASE}` });
 		});
 		// The first words stay in an update row until compaction: edited away is not yet gone.
-		await write(own, (doc) => editPost(doc, ids.post, `Edited words ${PHRASE}`));
-		await write(own, (doc) => {
+		await own.write((doc) => editPost(doc, ids.post, `Edited words ${PHRASE}`));
+		await own.write((doc) => {
 			ids.reply = createPost(doc, { authorId: person.userId, body: `A reply ${PHRASE}`, parentId: ids.otherPost });
 			toggleReaction(doc, ids.otherPost, 'metoo', person.userId);
 			ids.toHide = createPost(doc, { authorId: person.userId, body: `To be hidden ${PHRASE}` });
 		});
-		await write(theirs, (doc) => {
+		await theirs.write((doc) => {
 			ids.otherReply = createPost(doc, {
 				authorId: other.userId,
 				body: 'Bea: holding this with you',
@@ -142,7 +117,7 @@ async function fillEverywhere(person: Person, other: Person) {
 	});
 	const journal = await open(person, journalDocumentName(person.userId));
 	try {
-		await write(journal, (doc) => {
+		await journal.write((doc) => {
 			createPost(doc, { authorId: person.userId, body: `Journal ${PHRASE}` });
 			createPost(doc, { authorId: person.userId, body: `Intention ${PHRASE}`, kind: 'intention' });
 			holdPost(doc, { groupId, body: `Held in a cool-off ${PHRASE}` });
@@ -184,7 +159,7 @@ async function statusOf(attempt: unknown): Promise<number | string> {
 }
 
 beforeAll(async () => {
-	await Promise.all([ada, bea, cal, robin].map(setPassword));
+	await Promise.all([ada, bea, cal, robin].map((person) => setPassword(person, PASSWORD)));
 	ids = await fillEverywhere(ada, bea);
 	// Control: the search finds the phrase where it was put.
 	expect((await findInDatabase(PHRASE)).length).toBeGreaterThan(5);
@@ -209,7 +184,7 @@ describe('refusals', () => {
 
 	it('refuses another member, a facilitator of another group, and a facilitator naming the wrong group', async () => {
 		const stranger = await createPerson('Sol', 'staff');
-		await setPassword(stranger);
+		await setPassword(stranger, PASSWORD);
 		const otherGroup = await groups.createGroup(stranger);
 		for (const attempt of [
 			{ actorId: bea.userId, groupId },
@@ -246,7 +221,7 @@ describe('refusals', () => {
 describe('the pages', () => {
 	it('answer 404 to a member, change nothing without the tick or the right password, and sign the person out', async () => {
 		const eve = await createPerson('Eve');
-		await setPassword(eve);
+		await setPassword(eve, PASSWORD);
 		await groups.add(groupId, eve, robin);
 		const path = `/groups/${groupId}/members/${eve.userId}/delete`;
 		const params = { groupId, userId: eve.userId };
@@ -419,7 +394,7 @@ describe('a facilitator deletes a member’s account', () => {
 		const calBoard = await open(cal, board);
 		let postId = '';
 		try {
-			await write(calBoard, (doc) => {
+			await calBoard.write((doc) => {
 				postId = createPost(doc, { authorId: cal.userId, body: `Cal was here ${PHRASE}-cal` });
 			});
 			await expect(
@@ -462,7 +437,7 @@ describe('a facilitator deletes a member’s account', () => {
 	it('and the practice’s admin may too, without a group', async () => {
 		const admin = await createPerson('Ari', 'staff');
 		await connection.db.update(user).set({ role: 'admin' }).where(eq(user.id, admin.userId));
-		await setPassword(admin);
+		await setPassword(admin, PASSWORD);
 		const dee = await createPerson('Dee');
 		await groups.add(groupId, dee, robin);
 		await deleteMemberAccount({

@@ -23,21 +23,14 @@ import {
 	startRealtimeCircle,
 	testKeyring,
 	waitFor
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 import { ALUMNI_KEPT_MS, SESSION_KEPT_MS, archiveFinishedThreads, listArchives } from './archive';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.now();
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({
-	members: ['Ada', 'Bea']
-});
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea] = circle.members;
 
 async function addSession(groupId: string, startsAt: number, state: 'upcoming' | 'in_progress' | 'done', number = 1) {
 	const id = generateId();

@@ -18,17 +18,12 @@ import {
 	startRealtimeCircle,
 	waitFor,
 	type Person
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 import { endEmergencyAccess } from './grants';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada],
-	groupId,
-	document
-} = await startRealtimeCircle({ members: ['Ada'] });
+const circle = await startRealtimeCircle({ members: ['Ada'] });
+const { server, groups, facilitator: robin, groupId, document } = circle;
+const [ada] = circle.members;
 const { db } = connection;
 
 const adaClient = new TestClient(server, document, { person: ada });

@@ -13,26 +13,21 @@ import {
 } from '$lib/board/document-names';
 import { answerRound, openRound } from '$lib/board/facilitation';
 import { createPost, toggleReaction } from '$lib/board/posts';
-import { hashPassword } from '$lib/server/auth/passwords';
 import { connection } from '$lib/server/db';
 import { generateId } from '$lib/server/db/ids';
 import { auditEvent, programSession, user } from '$lib/server/db/schema';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { uniqueAddress } from '$test/request-events';
-import { createPerson, startRealtimeCircle, type Person } from '../../../../tests/realtime/harness';
+import { createPerson, setPassword, startRealtimeCircle, type Person } from '$test/realtime';
 import { POST as postGroupExport } from '../../../routes/(app)/groups/[groupId]/export/+server';
 import { POST as postMyExport } from '../../../routes/(app)/account/export/+server';
 import { ExportError, exportGroupRecord, exportMyData } from '.';
 import type { GroupRecord, MemberExport } from './shape';
 
 const PASSWORD = 'a quiet lake at dawn';
-const {
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { groups, facilitator: robin, groupId, document: board } = circle;
+const [ada, bea] = circle.members;
 
 const words = {
 	adaPost: 'Ada: the ocean came back to me <script>alert(1)</script>',
@@ -53,18 +48,11 @@ const words = {
 };
 const beaWords = [words.beaPost, words.beaArchived, words.beaAnswer, words.beaJournal, words.beaCare];
 
-async function setPassword(person: Person) {
-	await connection.db
-		.update(user)
-		.set({ passwordHash: await hashPassword(PASSWORD) })
-		.where(eq(user.id, person.userId));
-}
-
 const ids: Record<string, string> = {};
 let sessionId = '';
 
 beforeAll(async () => {
-	await Promise.all([ada, bea, robin].map(setPassword));
+	await Promise.all([ada, bea, robin].map((person) => setPassword(person, PASSWORD)));
 	sessionId = generateId();
 	await connection.db
 		.insert(programSession)
@@ -300,7 +288,7 @@ describe('a group’s record', () => {
 	it('is refused to a member and to a facilitator of another group, whatever the password', async () => {
 		expect.hasAssertions();
 		const other = await createPerson('Sage', 'staff');
-		await setPassword(other);
+		await setPassword(other, PASSWORD);
 		await groups.createGroup(other);
 		for (const person of [ada, other]) {
 			const status = await statusOf(

@@ -14,36 +14,16 @@ import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { flagPost, resolveFlag } from './flags';
 import { muteMember, unmuteExpired } from './mutes';
 import { hidePost, redactPost, restorePost } from './posts';
-import {
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	waitFor,
-	type Person
-} from '../../../../tests/realtime/harness';
-import { findInDatabase } from '../../../../tests/realtime/find-in-database';
+import { TestClient, createPerson, startRealtimeCircle, waitFor, type Person } from '$test/realtime';
+import { findInDatabase } from '$test/find-in-database';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document: board
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId, document: board, open } = circle;
+const [ada, bea] = circle.members;
 const staff = staffDocumentName(groupId);
 
-async function open(person: Person, document: string): Promise<TestClient> {
-	const client = new TestClient(server, document, { person });
-	await client.waitForSync();
-	return client;
-}
-
-async function postAs(client: TestClient, person: Person, body: string, parentId?: string): Promise<string> {
-	const id = createPost(client.doc, { authorId: person.userId, body, parentId });
-	await client.waitForSaved();
-	expect(client.refusals).toEqual([]);
-	return id;
+function postAs(client: TestClient, person: Person, body: string, parentId?: string): Promise<string> {
+	return client.write((doc) => createPost(doc, { authorId: person.userId, body, parentId }));
 }
 
 describe('flags', () => {

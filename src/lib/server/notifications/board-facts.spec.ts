@@ -7,23 +7,13 @@ import { careDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
 import { messageSaved } from '$lib/realtime/protocol';
 import { encodeSyncUpdate } from '../realtime/protocol';
-import {
-	RawSocket,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor,
-	type Person
-} from '../../../../tests/realtime/harness';
+import { RawSocket, loadStoredDocument, startRealtimeCircle, waitFor, type Person } from '$test/realtime';
 import { settleBoardFacts } from './board-facts';
 import { listNotifications } from './notifications';
 
-const {
-	server,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, facilitator: robin, groupId, document } = circle;
+const [ada, bea] = circle.members;
 
 /** Writes `change` on top of what the server has stored, over a raw socket, and waits for "saved". */
 async function sendRaw(person: Person, name: string, change: (doc: Y.Doc) => string): Promise<string> {

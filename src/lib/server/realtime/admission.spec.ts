@@ -12,22 +12,11 @@ import { and, eq } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
 import { auditEvent } from '$lib/server/db/schema';
 import { CloseCode, messageAccess, messageSync } from './protocol';
-import {
-	RawSocket,
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	waitFor,
-	type Person
-} from '../../../../tests/realtime/harness';
+import { RawSocket, TestClient, createPerson, startRealtimeCircle, waitFor, type Person } from '$test/realtime';
 
-const {
-	server,
-	groups,
-	facilitator,
-	members: [member, otherMember],
-	groupId
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator, groupId } = circle;
+const [member, otherMember] = circle.members;
 const outsider = await createPerson('Olu');
 const otherGroupId = await groups.createGroup(facilitator);
 await groups.add(otherGroupId, outsider, facilitator);

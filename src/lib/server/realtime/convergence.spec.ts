@@ -9,7 +9,7 @@ import {
 	startRealtimeCircle,
 	startTestServer,
 	waitFor
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 
 const { server, groups, facilitator, members, document } = await startRealtimeCircle({
 	members: ['Ada', 'Bea', 'Cy', 'Dee', 'Eli']

@@ -6,20 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { setSessionPhase } from '$lib/board/facilitation';
 import { createPost, editPost, getPost, listPosts, removePost, toggleReaction } from '$lib/board/posts';
 import { CloseCode, encodeSyncStep2, encodeSyncUpdate } from './protocol';
-import {
-	RawSocket,
-	TestClient,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { RawSocket, TestClient, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
-const {
-	server,
-	facilitator: robin,
-	members: [ada, bea],
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'], limits: { maxMessageBytes: 64 * 1024 } });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'], limits: { maxMessageBytes: 64 * 1024 } });
+const { server, facilitator: robin, document } = circle;
+const [ada, bea] = circle.members;
 const adaClient = new TestClient(server, document, { person: ada });
 const observer = new TestClient(server, document, { person: robin });
 await Promise.all([adaClient.waitForSync(), observer.waitForSync()]);
@@ -40,6 +31,20 @@ async function barrier() {
 	const marker = createPost(adaClient.doc, { authorId: ada.userId, body: 'Still here.' });
 	await adaClient.waitForSaved();
 	await waitFor(() => getPost(observer.doc, marker) !== null);
+}
+
+/** A copy of the board as the server has it (the observer's), to craft updates on, and its state vector. */
+function serverCopy() {
+	const scratch = new Y.Doc();
+	Y.applyUpdate(scratch, Y.encodeStateAsUpdate(observer.doc));
+	return { scratch, sv: Y.encodeStateVector(scratch) };
+}
+
+/** A bare socket of Bea's on the board, open, for crafted messages. */
+async function openRawAsBea(): Promise<RawSocket> {
+	const raw = RawSocket.forDocument(server, document, bea);
+	await raw.opened;
+	return raw;
 }
 
 /** Bea connects with a fresh client, makes `change` locally, and we collect the server's answer. */
@@ -106,14 +111,11 @@ describe('refused, and in neither storage nor anyone else’s document', () => {
 
 	it("writing under another user's Yjs client id", async () => {
 		// Bea's device takes Ada's client id and continues where Ada's changes end.
-		const scratch = new Y.Doc();
-		Y.applyUpdate(scratch, Y.encodeStateAsUpdate(observer.doc));
-		const sv = Y.encodeStateVector(scratch);
+		const { scratch, sv } = serverCopy();
 		scratch.clientID = adaClient.doc.clientID;
 		const forged = createPost(scratch, { authorId: bea.userId, body: 'Posted under Ada’s client id.' });
 
-		const raw = RawSocket.forDocument(server, document, bea);
-		await raw.opened;
+		const raw = await openRawAsBea();
 		raw.send(encodeSyncUpdate(Y.encodeStateAsUpdate(scratch, sv)));
 		await waitFor(() => raw.refusals.length > 0);
 		expect(raw.refusals).toEqual(['client-id']);
@@ -124,17 +126,14 @@ describe('refused, and in neither storage nor anyone else’s document', () => {
 	});
 
 	it('an update that depends on changes the server never received (it would stay pending)', async () => {
-		const scratch = new Y.Doc();
-		Y.applyUpdate(scratch, Y.encodeStateAsUpdate(observer.doc));
-		const before = Y.encodeStateVector(scratch);
+		const { scratch, sv: before } = serverCopy();
 		createPost(scratch, { authorId: bea.userId, body: 'first' });
 		const middle = Y.encodeStateVector(scratch);
 		const dependent = createPost(scratch, { authorId: bea.userId, body: 'second, built on the first' });
 		const second = Y.encodeStateAsUpdate(scratch, middle);
 		expect(Y.encodeStateAsUpdate(scratch, before).byteLength).toBeGreaterThan(second.byteLength);
 
-		const raw = RawSocket.forDocument(server, document, bea);
-		await raw.opened;
+		const raw = await openRawAsBea();
 		raw.send(encodeSyncUpdate(second));
 		// It waits for the client's answer to the server's sync step 1 (reconnect.spec.ts), which brings nothing.
 		raw.send(encodeSyncStep2(new Uint8Array([0, 0])));
@@ -147,14 +146,11 @@ describe('refused, and in neither storage nor anyone else’s document', () => {
 	});
 
 	it('a truncated update', async () => {
-		const scratch = new Y.Doc();
-		Y.applyUpdate(scratch, Y.encodeStateAsUpdate(observer.doc));
-		const sv = Y.encodeStateVector(scratch);
+		const { scratch, sv } = serverCopy();
 		const truncatedId = createPost(scratch, { authorId: bea.userId, body: 'This one gets cut short in transit.' });
 		const update = Y.encodeStateAsUpdate(scratch, sv);
 
-		const raw = RawSocket.forDocument(server, document, bea);
-		await raw.opened;
+		const raw = await openRawAsBea();
 		raw.send(encodeSyncUpdate(update.subarray(0, Math.floor(update.byteLength / 2))));
 		await waitFor(() => raw.refusals.length > 0);
 		expect(raw.refusals).toEqual(['malformed']);
@@ -165,8 +161,7 @@ describe('refused, and in neither storage nor anyone else’s document', () => {
 	});
 
 	it('garbage that is not the protocol at all (closed with 4400)', async () => {
-		const raw = RawSocket.forDocument(server, document, bea);
-		await raw.opened;
+		const raw = await openRawAsBea();
 		raw.send(new Uint8Array([0xff, 0xff, 0xff, 0x7f, 1, 2, 3, 4]));
 		expect(await raw.waitForClose()).toBe(CloseCode.badRequest);
 		await barrier();
@@ -174,9 +169,7 @@ describe('refused, and in neither storage nor anyone else’s document', () => {
 	});
 
 	it('an oversized message (closed with 4413)', async () => {
-		const scratch = new Y.Doc();
-		Y.applyUpdate(scratch, Y.encodeStateAsUpdate(observer.doc));
-		const sv = Y.encodeStateVector(scratch);
+		const { scratch, sv } = serverCopy();
 		// Many posts at once: each within the body limit, together over the message limit.
 		const ids: string[] = [];
 		for (let i = 0; i < 40; i++) ids.push(createPost(scratch, { authorId: bea.userId, body: 'x'.repeat(3000) }));
@@ -185,8 +178,7 @@ describe('refused, and in neither storage nor anyone else’s document', () => {
 		const message = encoding.toUint8Array(encoder);
 		expect(message.byteLength).toBeGreaterThan(64 * 1024);
 
-		const raw = RawSocket.forDocument(server, document, bea);
-		await raw.opened;
+		const raw = await openRawAsBea();
 		raw.send(message);
 		expect(await raw.waitForClose()).toBe(CloseCode.tooBig);
 		await barrier();

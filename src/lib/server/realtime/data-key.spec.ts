@@ -25,7 +25,7 @@ import {
 	spawnChildServer,
 	startTestServer,
 	testKeyring
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 
 const db = connection.db;
 const wrongKey = randomBytes(32).toString('base64');

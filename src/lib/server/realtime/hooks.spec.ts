@@ -3,15 +3,15 @@
 import { expect, it } from 'vitest';
 import { createPost, removePost } from '$lib/board/posts';
 import type { StoredUpdate } from './options';
-import { TestClient, startRealtimeCircle, waitFor } from '../../../../tests/realtime/harness';
+import { TestClient, startRealtimeCircle, waitFor } from '$test/realtime';
 
 const stored: StoredUpdate[] = [];
-const {
-	server,
-	members: [ada],
-	groupId,
-	document
-} = await startRealtimeCircle({ members: ['Ada'], hooks: { afterStoreUpdate: (update) => stored.push(update) } });
+const circle = await startRealtimeCircle({
+	members: ['Ada'],
+	hooks: { afterStoreUpdate: (update) => stored.push(update) }
+});
+const { server, groupId, document } = circle;
+const [ada] = circle.members;
 
 it('runs once for each stored update, telling a removal from a post', async () => {
 	const client = new TestClient(server, document, { person: ada });

@@ -9,22 +9,10 @@ import { realtimeConnection } from '$lib/server/db/schema';
 import { CloseCode, encodeSyncStep1, messageAccess, messageSync } from './protocol';
 import { changeDocument } from './server-writes';
 import { ConnectionSlots } from './connection-slots';
-import {
-	RawSocket,
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	startTestServer,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { RawSocket, TestClient, createPerson, startRealtimeCircle, startTestServer, waitFor } from '$test/realtime';
 
 const JOURNAL_CAP = 1_500_000;
-const {
-	server,
-	groups,
-	members: [ada, bea],
-	groupId
-} = await startRealtimeCircle({
+const circle = await startRealtimeCircle({
 	members: ['Ada', 'Bea'],
 	limits: {
 		maxDocumentBytes: {
@@ -36,6 +24,8 @@ const {
 		}
 	}
 });
+const { server, groups, groupId } = circle;
+const [ada, bea] = circle.members;
 // Bea's journal, grown to about a megabyte: what she could make the server send again and again.
 await changeDocument(journalDocumentName(bea.userId), (doc) => {
 	for (let i = 0; i < 250; i++)
@@ -43,6 +33,15 @@ await changeDocument(journalDocumentName(bea.userId), (doc) => {
 });
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
+
+/** Waits until the server has let each socket in (its access message) or refused it (closed it). */
+async function waitForAdmission(sockets: RawSocket[], what: string) {
+	await waitFor(
+		() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
+		20_000,
+		what
+	);
+}
 
 describe('a sync flood', () => {
 	it('is cut off after a few requests, and another member’s post is saved meanwhile within three seconds', async () => {
@@ -92,11 +91,7 @@ describe('a burst of upgrades by one person', () => {
 			RawSocket.forDocument(server, journalDocumentName(cal.userId), cal)
 		);
 		try {
-			await waitFor(
-				() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
-				20_000,
-				'every socket to be let in or refused'
-			);
+			await waitForAdmission(sockets, 'every socket to be let in or refused');
 			const open = sockets.filter((s) => s.closeCode === null);
 			expect(open.length).toBe(server.realtime.limits.maxConnectionsPerUser);
 			expect(new Set(sockets.filter((s) => s.closeCode !== null).map((s) => s.closeCode))).toEqual(
@@ -115,11 +110,7 @@ describe('the per-person connection limit across processes', () => {
 		const document = journalDocumentName(dee.userId);
 		const sockets = Array.from({ length: 40 }, (_, i) => RawSocket.forDocument(i % 2 ? other : server, document, dee));
 		try {
-			await waitFor(
-				() => sockets.every((s) => s.closeCode !== null || s.messages.some((m) => m[0] === messageAccess)),
-				20_000,
-				'every socket to be let in or refused'
-			);
+			await waitForAdmission(sockets, 'every socket to be let in or refused');
 			const open = sockets.filter((s) => s.closeCode === null);
 			expect(open.length).toBe(server.realtime.limits.maxConnectionsPerUser);
 			// Closing some gives their slots back, on either server.
@@ -131,11 +122,7 @@ describe('the per-person connection limit across processes', () => {
 			expect(await held()).toBe(open.length - 3);
 			const late = RawSocket.forDocument(other, document, dee);
 			sockets.push(late);
-			await waitFor(
-				() => late.closeCode !== null || late.messages.some((m) => m[0] === messageAccess),
-				20_000,
-				'the late socket'
-			);
+			await waitForAdmission([late], 'the late socket');
 			expect(late.closeCode).toBeNull();
 		} finally {
 			for (const socket of sockets) socket.close();

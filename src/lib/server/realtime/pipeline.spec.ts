@@ -8,23 +8,12 @@ import { groupDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { realtimeClient } from '$lib/server/db/schema';
-import {
-	TestClient,
-	canonicalPosts,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { TestClient, canonicalPosts, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members,
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea', 'Cy', 'Dee', 'Eli'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea', 'Cy', 'Dee', 'Eli'] });
+const { server, groups, facilitator: robin, members, document } = circle;
 const documents = [document];
-for (let circle = 1; circle < 3; circle++) {
+for (let more = 1; more < 3; more++) {
 	const groupId = await groups.createGroup(robin);
 	for (const person of members) await groups.add(groupId, person, robin);
 	documents.push(groupDocumentName(groupId));

@@ -1,4 +1,4 @@
-// More than one process: a second Hearth process (tests/realtime/child-server.js) shares this file's
+// More than one process: a second Hearth process (tests/support/realtime-child-server.js) shares this file's
 // PostgreSQL with the server in this process. Acknowledged means stored: a SIGKILL right after the
 // acknowledgement loses nothing; updates, presence and revocations cross between processes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,16 +11,11 @@ import {
 	startRealtimeCircle,
 	waitFor,
 	type ChildServer
-} from '../../../../tests/realtime/harness';
+} from '$test/realtime';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId,
-	document
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId, document } = circle;
+const [ada, bea] = circle.members;
 const children: ChildServer[] = [];
 
 async function startChild(port?: number) {

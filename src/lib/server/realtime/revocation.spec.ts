@@ -11,13 +11,7 @@ import {
 	invalidateUserSessions
 } from '$lib/server/auth/sessions';
 import { CloseCode } from './protocol';
-import {
-	TestClient,
-	createPerson,
-	loadStoredDocument,
-	startRealtimeCircle,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { TestClient, createPerson, loadStoredDocument, startRealtimeCircle, waitFor } from '$test/realtime';
 
 const { server, groups, facilitator: robin, groupId, document } = await startRealtimeCircle();
 

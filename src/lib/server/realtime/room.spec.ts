@@ -85,9 +85,32 @@ async function setup() {
 	return { storage, room };
 }
 
+/** A room Ada and Bea have joined. */
+async function setupWithAdaAndBea() {
+	const { storage, room } = await setup();
+	const ada = member(ADA);
+	const bea = member(BEA);
+	room.join(ada);
+	room.join(bea);
+	return { storage, room, ada, bea };
+}
+
 /** Lets the room send what it forwards at the end of the tick. */
 function forwarded(): Promise<void> {
 	return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A client copy that has everything `doc` has. */
+function copyOf(doc: Y.Doc): Y.Doc {
+	const copy = new Y.Doc();
+	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+	return copy;
+}
+
+/** Applies to `doc` every update the room has sent `person`. */
+function applyReceived(doc: Y.Doc, person: { received: Uint8Array[] }): Y.Doc {
+	for (const message of person.received) Y.applyUpdate(doc, syncUpdateOf(message));
+	return doc;
 }
 
 /** Makes a change on a client copy and returns the update it produced. */
@@ -99,11 +122,7 @@ function write(client: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
 
 describe('one document per room', () => {
 	it('a refused update is gone from the room once it answers, and others never get it', async () => {
-		const { storage, room } = await setup();
-		const ada = member(ADA);
-		const bea = member(BEA);
-		room.join(ada);
-		room.join(bea);
+		const { storage, room, ada, bea } = await setupWithAdaAndBea();
 		const adaDoc = new Y.Doc();
 		let postId = '';
 		const post = write(adaDoc, (doc) => (postId = createPost(doc, { authorId: ADA, body: 'Mine.' })));
@@ -111,8 +130,7 @@ describe('one document per room', () => {
 		await forwarded();
 		expect(bea.received).toHaveLength(1);
 
-		const beaDoc = new Y.Doc();
-		Y.applyUpdate(beaDoc, Y.encodeStateAsUpdate(adaDoc));
+		const beaDoc = copyOf(adaDoc);
 		const svBefore = room.stateVector();
 		const forged = write(beaDoc, (doc) => editPost(doc, postId, 'Rewritten by Bea.'));
 		const verdict = await room.receiveUpdate(bea, forged);
@@ -127,11 +145,7 @@ describe('one document per room', () => {
 	});
 
 	it('the rebuild after a refusal forwards what other processes stored meanwhile', async () => {
-		const { storage, room } = await setup();
-		const ada = member(ADA);
-		const bea = member(BEA);
-		room.join(ada);
-		room.join(bea);
+		const { storage, room, ada, bea } = await setupWithAdaAndBea();
 		const adaDoc = new Y.Doc();
 		let postId = '';
 		expect(
@@ -143,15 +157,13 @@ describe('one document per room', () => {
 			kind: 'saved'
 		});
 		// Another process stores a post; its notice has not arrived here.
-		const otherDoc = new Y.Doc();
-		Y.applyUpdate(otherDoc, Y.encodeStateAsUpdate(adaDoc));
+		const otherDoc = copyOf(adaDoc);
 		let otherPost = '';
 		storage.rows.push(
 			write(otherDoc, (doc) => (otherPost = createPost(doc, { authorId: CY, body: 'From elsewhere.' })))
 		);
 
-		const beaDoc = new Y.Doc();
-		Y.applyUpdate(beaDoc, Y.encodeStateAsUpdate(adaDoc));
+		const beaDoc = copyOf(adaDoc);
 		const refused = await room.receiveUpdate(
 			bea,
 			write(beaDoc, (doc) => editPost(doc, postId, 'Rewritten.'))
@@ -159,9 +171,7 @@ describe('one document per room', () => {
 		expect(refused.kind).toBe('refused');
 		await forwarded();
 		// Ada has the other process's post now, and not Bea's edit.
-		const adaView = new Y.Doc();
-		Y.applyUpdate(adaView, Y.encodeStateAsUpdate(adaDoc));
-		for (const message of ada.received) Y.applyUpdate(adaView, syncUpdateOf(message));
+		const adaView = applyReceived(copyOf(adaDoc), ada);
 		expect(getPost(adaView, otherPost)).toMatchObject({ body: 'From elsewhere.' });
 		expect(getPost(adaView, postId)).toMatchObject({ body: 'Mine.' });
 		// The notice arriving later changes nothing and sends nothing more.
@@ -173,11 +183,7 @@ describe('one document per room', () => {
 	});
 
 	it('an update whose store fails is rolled back from the room; nothing reads it meanwhile', async () => {
-		const { storage, room } = await setup();
-		const ada = member(ADA);
-		const bea = member(BEA);
-		room.join(ada);
-		room.join(bea);
+		const { storage, room, ada, bea } = await setupWithAdaAndBea();
 		const adaDoc = new Y.Doc();
 		const svBefore = room.stateVector();
 		storage.failAppends = true;
@@ -239,7 +245,7 @@ describe('the pipeline', () => {
 		for (const [index, person] of people.entries()) {
 			const view = new Y.Doc();
 			Y.applyUpdate(view, updates[index]);
-			for (const message of person.received) Y.applyUpdate(view, syncUpdateOf(message));
+			applyReceived(view, person);
 			expect(ids.map((id) => getPost(view, id))).toMatchObject([
 				{ body: 'Post 0.' },
 				{ body: 'Post 1.' },
@@ -263,9 +269,7 @@ describe('the pipeline', () => {
 		expect(verdicts.map((verdict) => verdict.kind)).toEqual(['saved', 'failed', 'failed', 'failed']);
 		expect(storage.rows).toHaveLength(1);
 		await forwarded();
-		for (const [index, person] of people.entries()) {
-			for (const message of person.received) Y.applyUpdate(docs[index], syncUpdateOf(message));
-		}
+		for (const [index, person] of people.entries()) applyReceived(docs[index], person);
 		// The failed ones reconnect, as a client closed with 4500 does: sync, then send what they have.
 		for (const index of [1, 2, 3]) {
 			const reply = await room.answerSyncStep1(Y.encodeStateVector(docs[index]));
@@ -274,9 +278,7 @@ describe('the pipeline', () => {
 		}
 		await room.settle();
 		await forwarded();
-		for (const [index, person] of people.entries()) {
-			for (const message of person.received) Y.applyUpdate(docs[index], syncUpdateOf(message));
-		}
+		for (const [index, person] of people.entries()) applyReceived(docs[index], person);
 		const stored = new Y.Doc();
 		for (const row of storage.rows) Y.applyUpdate(stored, row);
 		expect(stored.getMap('posts').size).toBe(4);
@@ -286,11 +288,7 @@ describe('the pipeline', () => {
 	});
 
 	it('two members racing a first write with one client id: the first owns it, the other is refused', async () => {
-		const { storage, room } = await setup();
-		const ada = member(ADA);
-		const bea = member(BEA);
-		room.join(ada);
-		room.join(bea);
+		const { storage, room, ada, bea } = await setupWithAdaAndBea();
 		const [adaDoc, beaDoc] = [new Y.Doc(), new Y.Doc()];
 		beaDoc.clientID = adaDoc.clientID;
 		const adaPost = write(adaDoc, (doc) => createPost(doc, { authorId: ADA, body: 'Mine.' }));

@@ -8,21 +8,11 @@ import { realtimeUpdate } from '$lib/server/db/schema';
 import { eq } from 'drizzle-orm';
 import { changeDocument } from './server-writes';
 import { DocumentStorage } from './storage';
-import {
-	TestClient,
-	loadStoredDocument,
-	startRealtimeCircle,
-	testKeyring,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { TestClient, loadStoredDocument, startRealtimeCircle, testKeyring, waitFor } from '$test/realtime';
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada],
-	groupId
-} = await startRealtimeCircle({ members: ['Ada'] });
+const circle = await startRealtimeCircle({ members: ['Ada'] });
+const { server, groups, facilitator: robin, groupId } = circle;
+const [ada] = circle.members;
 
 describe('changeDocument', () => {
 	it('stores the change before returning and shows it live to connected clients', async () => {

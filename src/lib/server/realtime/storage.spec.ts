@@ -9,20 +9,11 @@ import { connection } from '$lib/server/db';
 import { realtimeClient, realtimeSnapshot, realtimeUpdate } from '$lib/server/db/schema';
 import { DataKeyring } from './encryption';
 import { AppendSequence, DocumentStorage, SequenceBrokenError } from './storage';
-import {
-	TestClient,
-	loadStoredDocument,
-	startRealtimeCircle,
-	testKeyring,
-	waitFor
-} from '../../../../tests/realtime/harness';
+import { TestClient, loadStoredDocument, startRealtimeCircle, testKeyring, waitFor } from '$test/realtime';
 
-const {
-	server,
-	facilitator: robin,
-	members: [ada],
-	document
-} = await startRealtimeCircle({ members: ['Ada'], limits: { idleUnloadMs: 100 } });
+const circle = await startRealtimeCircle({ members: ['Ada'], limits: { idleUnloadMs: 100 } });
+const { server, facilitator: robin, document } = circle;
+const [ada] = circle.members;
 
 const SECRET = 'A confidential sentence about my journey.';
 

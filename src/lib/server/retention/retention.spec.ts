@@ -29,14 +29,8 @@ import { flagPost } from '$lib/server/moderation/flags';
 import { changeDocument } from '$lib/server/realtime/server-writes';
 import { sendUrgentMessage } from '$lib/server/support/urgent';
 import { createRequestEvent, uniqueAddress } from '$test/request-events';
-import {
-	TEST_DATA_KEY,
-	TestClient,
-	createPerson,
-	startRealtimeCircle,
-	type Person
-} from '../../../../tests/realtime/harness';
-import { findInDatabase } from '../../../../tests/realtime/find-in-database';
+import { TEST_DATA_KEY, TestClient, createPerson, startRealtimeCircle, type Person } from '$test/realtime';
+import { findInDatabase } from '$test/find-in-database';
 import * as adminPage from '../../../routes/(app)/admin/retention/+page.server';
 import * as agreementPage from '../../../routes/(app)/groups/[groupId]/agreement/+page.server';
 import * as groupPage from '../../../routes/(app)/groups/[groupId]/+page.server';
@@ -56,13 +50,9 @@ const OTHER = `willow-${Math.random().toString(36).slice(2, 10)}`;
 const OWN = `pebble-${Math.random().toString(36).slice(2, 10)}`;
 const MONTH = 31 * 24 * 60 * 60 * 1000;
 
-const {
-	server,
-	groups,
-	facilitator: robin,
-	members: [ada, bea],
-	groupId
-} = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const circle = await startRealtimeCircle({ members: ['Ada', 'Bea'] });
+const { server, groups, facilitator: robin, groupId } = circle;
+const [ada, bea] = circle.members;
 const admin = await createPerson('Ari', 'staff');
 await connection.db.execute(sql`update "user" set role = 'admin' where id = ${admin.userId}`);
 

@@ -7,17 +7,19 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { connection as appConnection } from '$lib/server/db';
+import { eq } from 'drizzle-orm';
+import { hashPassword } from '$lib/server/auth/passwords';
 import { createSession, generateSessionToken } from '$lib/server/auth/sessions';
 import { generateId } from '$lib/server/db/ids';
 import { user } from '$lib/server/db/schema';
 import type { DatabaseConnection } from '$lib/server/db/client';
-import { openTestDatabase } from '$test/database';
+import { openTestDatabase } from './database';
 import { DataKeyring } from '$lib/server/realtime/encryption';
 import { getCurrentAgreement, publishAgreement } from '$lib/server/groups/agreements';
 import { createGroup } from '$lib/server/groups/groups';
@@ -54,6 +56,14 @@ export async function createPerson(name = 'Robin', role: 'staff' | 'member' = 'm
 	const token = generateSessionToken();
 	const session = await createSession(token, userId);
 	return { userId, name, token, sessionId: session.id };
+}
+
+/** Gives `person` a password they can confirm a deletion or an export with (createPerson's hash matches none). */
+export async function setPassword(person: Person, password: string) {
+	await appConnection.db
+		.update(user)
+		.set({ passwordHash: await hashPassword(password) })
+		.where(eq(user.id, person.userId));
 }
 
 /**
@@ -181,6 +191,8 @@ export interface RealtimeCircle {
 	groupId: string;
 	/** The circle's board. */
 	document: string;
+	/** A client for `person` that has synced `document` (the board unless named); the caller destroys it. */
+	open(person: Person, document?: string): Promise<TestClient>;
 }
 
 /**
@@ -204,7 +216,13 @@ export async function startRealtimeCircle(
 	]);
 	const groupId = await groups.createGroup(facilitator);
 	for (const member of members) await groups.add(groupId, member, facilitator);
-	return { server, groups, facilitator, members, groupId, document: groupDocumentName(groupId) };
+	const board = groupDocumentName(groupId);
+	async function open(person: Person, document = board): Promise<TestClient> {
+		const client = new TestClient(server, document, { person });
+		await client.waitForSync();
+		return client;
+	}
+	return { server, groups, facilitator, members, groupId, document: board, open };
 }
 
 export interface ClientOptions {
@@ -288,6 +306,18 @@ export class TestClient {
 	async waitForClose(timeoutMs = 10_000): Promise<number> {
 		await waitFor(() => this.closeCodes.length > 0, timeoutMs, 'close');
 		return this.closeCodes[0];
+	}
+
+	/**
+	 * Makes `change` on this client's copy and waits until the server has answered everything it sent,
+	 * asserting it refused nothing. Returns what `change` returns (a new post's id, say).
+	 */
+	async write<T>(change: (doc: Y.Doc) => T): Promise<T> {
+		const before = this.sentUpdates;
+		const result = change(this.doc);
+		await waitFor(() => this.settled && this.sentUpdates > before, 10_000, 'saved');
+		expect(this.refusals).toEqual([]);
+		return result;
 	}
 
 	destroy() {
@@ -416,13 +446,13 @@ export interface ChildServer {
 
 /**
  * Starts a separate Node process running the app's realtime wiring against this test file's database
- * (tests/realtime/child-server.js). Pass the same `port` to restart "the same server"; `dataKey` to start
+ * (tests/support/realtime-child-server.js). Pass the same `port` to restart "the same server"; `dataKey` to start
  * it with another HEARTH_DATA_KEY (it rejects with the child's output when the child exits instead).
  */
 export async function spawnChildServer(options: { port?: number; dataKey?: string } = {}): Promise<ChildServer> {
 	const port = options.port ?? (await findFreePort());
 	const origin = `http://127.0.0.1:${port}`;
-	const child = spawn(process.execPath, [path.resolve('tests/realtime/child-server.js')], {
+	const child = spawn(process.execPath, [path.resolve('tests/support/realtime-child-server.js')], {
 		cwd: path.resolve('.'),
 		env: {
 			...process.env,

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { connection } from '$lib/server/db';
 import { DocumentStorage } from '$lib/server/realtime/storage';
-import { testKeyring } from './harness';
+import { testKeyring } from './realtime';
 
 /**
  * Every place `text` appears in the database: every row of every table (listed from

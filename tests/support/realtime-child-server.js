@@ -3,7 +3,7 @@
 // ORIGIN) behind a plain http server on PORT, exactly as server.js hands it upgrades. Needs no build
 // (see tests/support/app-modules.js). Prints "ready" once it accepts sockets.
 import http from 'node:http';
-import { createAppModuleLoader } from '../support/app-modules.js';
+import { createAppModuleLoader } from './app-modules.js';
 
 const vite = await createAppModuleLoader();
 const { startRealtime } = await vite.ssrLoadModule('/src/lib/server/realtime/index.ts');
