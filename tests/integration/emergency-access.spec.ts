@@ -192,11 +192,11 @@ describe('ending emergency access', () => {
 		expect(await grantsOf(group.id)).toHaveLength(2);
 	});
 
-	it('taking the clinical lead mark away ends their open grants (both changes audited)', async () => {
+	it('taking the clinical lead mark away ends their open grants (every change audited)', async () => {
 		const { group, lead, admin, readAudit } = await setUp();
 		const { getOpenEmergencyGrant } = await import('$lib/server/emergency-access/grants');
 		const { setClinicalLead } = await import('$lib/server/emergency-access/leads');
-		await start(lead.id, group.id);
+		const grant = await start(lead.id, group.id);
 		await setClinicalLead({ adminId: admin.id, userId: lead.id, lead: false });
 		expect(await getOpenEmergencyGrant(lead.id, group.id)).toBeNull();
 		const marks = (await readAudit()).filter(
@@ -205,6 +205,13 @@ describe('ending emergency access', () => {
 		expect(marks.map((event) => [event.action, event.actorId])).toEqual([
 			['clinical_lead.marked', admin.id],
 			['clinical_lead.unmarked', admin.id]
+		]);
+		// The grant's end is on the group's record too, by the admin whose change ended it.
+		const ends = (await readAudit()).filter(
+			(event) => event.groupId === group.id && event.action === 'emergency_access.ended'
+		);
+		expect(ends.map((event) => [event.actorId, event.detail?.grant, event.detail?.because])).toEqual([
+			[admin.id, grant.id, 'no_longer_a_clinical_lead']
 		]);
 	});
 });

@@ -6,7 +6,7 @@ import { and, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { announceAccessChange } from '../access-events';
 import { recordAudit } from '../audit';
 import { confirmPassword } from '../auth/accounts';
-import { db } from '../db';
+import { db, type Database } from '../db';
 import { generateId } from '../db/ids';
 import { clinicalLead, emergencyAccess, group, groupMember, user } from '../db/schema';
 import { checkInput } from '../forms';
@@ -173,16 +173,38 @@ export async function endEmergencyAccess(input: { leadId: string; grantId: strin
 	await announceAccessChange({ kind: 'membership-changed', groupId: ended.groupId, userId: input.leadId });
 }
 
-/** Ends every open grant of a person who is no longer a clinical lead, and closes their views. */
-export async function endOpenGrantsOf(leadId: string): Promise<void> {
+/**
+ * Ends every open grant of a person the admin no longer marks as a clinical lead, inside the admin's
+ * transaction, each recorded as ended by the admin. Returns the groups whose views the caller must
+ * close once the transaction has committed.
+ */
+export async function endOpenGrantsOf(leadId: string, adminId: string, tx: Database): Promise<string[]> {
 	const now = new Date();
-	const rows = await db
+	const rows = await tx
 		.update(emergencyAccess)
 		.set({ endedAt: now })
 		.where(and(eq(emergencyAccess.leadId, leadId), isNull(emergencyAccess.endedAt), gt(emergencyAccess.endsAt, now)))
-		.returning({ groupId: emergencyAccess.groupId });
+		.returning({ id: emergencyAccess.id, groupId: emergencyAccess.groupId });
+	for (const row of rows) {
+		await recordAudit(
+			{
+				action: 'emergency_access.ended',
+				actorId: adminId,
+				objectType: 'group',
+				objectId: row.groupId,
+				groupId: row.groupId,
+				detail: { grant: row.id, because: 'no_longer_a_clinical_lead' }
+			},
+			tx
+		);
+	}
+	return rows.map((row) => row.groupId);
+}
+
+/** Closes a former lead's emergency views of these groups (after the change that ended them has committed). */
+export async function closeEmergencyViews(leadId: string, groupIds: string[]): Promise<void> {
 	await Promise.all(
-		rows.map((row) => announceAccessChange({ kind: 'membership-changed', groupId: row.groupId, userId: leadId }))
+		groupIds.map((groupId) => announceAccessChange({ kind: 'membership-changed', groupId, userId: leadId }))
 	);
 }
 

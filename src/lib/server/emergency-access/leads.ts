@@ -6,7 +6,7 @@ import { recordAudit } from '../audit';
 import { db } from '../db';
 import { clinicalLead, user } from '../db/schema';
 import { EmergencyAccessError } from './errors';
-import { endOpenGrantsOf } from './grants';
+import { closeEmergencyViews, endOpenGrantsOf } from './grants';
 
 export async function isClinicalLead(userId: string): Promise<boolean> {
 	const [row] = await db
@@ -50,17 +50,17 @@ export async function setClinicalLead(input: { adminId: string; userId: string; 
 		});
 		return;
 	}
-	const removed = await db.transaction(async (tx) => {
+	const endedIn = await db.transaction(async (tx) => {
 		const rows = await tx
 			.delete(clinicalLead)
 			.where(eq(clinicalLead.userId, input.userId))
 			.returning({ userId: clinicalLead.userId });
-		if (rows.length === 0) return false;
+		if (rows.length === 0) return [];
 		await recordAudit(
 			{ action: 'clinical_lead.unmarked', actorId: input.adminId, objectType: 'user', objectId: input.userId },
 			tx
 		);
-		return true;
+		return endOpenGrantsOf(input.userId, input.adminId, tx);
 	});
-	if (removed) await endOpenGrantsOf(input.userId);
+	await closeEmergencyViews(input.userId, endedIn);
 }
