@@ -30,15 +30,24 @@ test('a reply tells its author in Hearth and by an email that names nothing', as
 		await thread(bea.page, POST).getByRole('button', { name: 'Reply', exact: true }).click();
 		await expect(bea.page.getByTestId('save-state')).toHaveText('Saved');
 
-		// Ada's header counts it (the notification is written just after the reply is stored).
+		// Ada's header counts it while she stays on the board (the notification is written just after the
+		// reply is stored): an open page re-reads the count when the tab comes back into view.
 		const link = ada.page.getByRole('link', { name: 'Notifications (1 unread)' });
 		await expect(async () => {
-			await ada.page.goto('/');
+			await ada.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
 			await expect(link).toBeVisible({ timeout: 1_000 });
 		}).toPass({ timeout: 30_000 });
+		expect(new URL(ada.page.url()).pathname).toBe(`/groups/${circle.groupId}/board`);
 		// Bea, who wrote the reply, is told nothing.
 		await bea.page.goto('/notifications');
 		await expect(bea.page.getByText('Nothing new.')).toBeVisible();
+		// The count the header re-reads is each person's own, and nobody's without signing in.
+		expect(await (await bea.page.request.get('/notifications/unread')).json()).toEqual({ unread: 0 });
+		expect(await (await ada.page.request.get('/notifications/unread')).json()).toEqual({ unread: 1 });
+		const signedOut = await browser.newContext();
+		const anonymous = await signedOut.request.get('/notifications/unread', { maxRedirects: 0 });
+		expect(anonymous.status()).toBe(303);
+		await signedOut.close();
 
 		await link.click();
 		const item = ada.page.getByTestId('notification');
