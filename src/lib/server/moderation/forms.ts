@@ -3,7 +3,7 @@ import { LIMITS } from '$lib/board/schema';
 import { choice, id, optionalText, wholeNumber } from '../forms';
 import { memberForm } from '../groups/forms';
 import { MAX_MUTE_HOURS } from './mutes';
-import { MODERATION_REASONS, type ModerationReason } from './reasons';
+import { MODERATION_REASONS, type ModerationReason } from '$lib/board/moderation-reasons';
 
 /** A flag's reason or a facilitator's note to the author: optional words, within the board's limit. */
 export const moderationNote = optionalText(

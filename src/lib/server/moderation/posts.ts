@@ -39,7 +39,7 @@ import { getGroupAccess } from '../groups/access';
 import { NotInGroupError } from '../groups/errors';
 import { changeDocument, compactDocument, readDocument } from '../realtime/server-writes';
 import { ModerationError } from './errors';
-import { MODERATION_REASONS, type ModerationReason } from './reasons';
+import { MODERATION_REASONS, type ModerationReason } from '$lib/board/moderation-reasons';
 
 export interface ModerationInput {
 	groupId: string;

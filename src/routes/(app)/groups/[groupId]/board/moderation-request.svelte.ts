@@ -1,18 +1,6 @@
 import { applyAction } from '$app/forms';
 import type { SubmitFunction } from '@sveltejs/kit';
 
-/**
- * Why a facilitator hides or removes a post, as the server's fixed choices (the audit log records the
- * choice, never typed words): the values /groups/<g>/moderation accepts, in the order offered.
- */
-export const MODERATION_REASONS = [
-	['safety', 'For someone’s safety'],
-	['privacy', 'Shares someone’s private details'],
-	['agreement', 'Goes against the group agreement'],
-	['misplaced', 'Better suited to a private conversation'],
-	['other', 'Another reason']
-] as const;
-
 /** What a moderation request came to, for the person who sent it. */
 export type ModerationOutcome = { tone: 'calm' | 'alert'; text: string };
 

@@ -1,7 +1,7 @@
 /**
  * Why a facilitator hid or removed a post, as a fixed choice: the audit log records the choice (an enum
  * value), never words someone typed. A facilitator's own words for the author go only to the author's
- * care space.
+ * care space. The server accepts these keys; the post menu offers them in this order.
  */
 export const MODERATION_REASONS = {
 	safety: 'For someone’s safety',
