@@ -57,6 +57,9 @@ test('a clinical lead reads a board in an emergency; the facilitator and the mem
 		// Nothing to write with: no composer, no reply, no reactions, no moderation or flagging.
 		await expect(lee.getByRole('button', { name: /Reply|Me too|Flag|Moderate|Post/ })).toHaveCount(0);
 		await expect(lee.getByRole('textbox')).toHaveCount(0);
+		// Nothing of hers is ever saved here, so the status says read-only rather than "Saved".
+		await expect(lee.getByText('Read-only', { exact: true })).toBeVisible();
+		await expect(lee.getByTestId('save-state')).toHaveCount(0);
 		await expectAccessible(lee);
 		await screenshotBothWidths(lee, 'emergency-board');
 
