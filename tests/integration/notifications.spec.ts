@@ -9,7 +9,7 @@ import { groupDocumentName } from '$lib/board/document-names';
 import { createPost } from '$lib/board/posts';
 import { getConfig } from '$lib/server/config';
 import { connection, db } from '$lib/server/db';
-import { notification, programSession } from '$lib/server/db/schema';
+import { groupMember, notification, programSession } from '$lib/server/db/schema';
 import { changeLifecycle } from '$lib/server/groups/groups';
 import { removeMember } from '$lib/server/groups/membership';
 import { flagPost } from '$lib/server/moderation/flags';
@@ -30,6 +30,7 @@ import {
 	planEmail,
 	quietHoursEnd,
 	requestEmails,
+	getEmailSettings,
 	saveEmailSettings,
 	type EmailSettings
 } from '$lib/server/notifications/email';
@@ -248,6 +249,22 @@ describe('email', () => {
 			'2027-01-14T15:00:00.000Z'
 		);
 		expect(planEmail(berlin({ email: 'off' }), afternoon)).toBeNull();
+	});
+
+	it('until a person saves their own, their settings are in the time zone of their group', async () => {
+		const { ada } = await circle();
+		expect(await getEmailSettings(ada.id)).toEqual({
+			email: 'each',
+			timeZone: 'Europe/Berlin',
+			quietStart: null,
+			quietEnd: null
+		});
+		await saveEmailSettings(ada.id, { email: 'daily', timeZone: 'America/Chicago', quietStart: null, quietEnd: null });
+		expect((await getEmailSettings(ada.id)).timeZone).toBe('America/Chicago');
+		// Someone in no group yet (a new staff account): UTC until they choose.
+		const { facilitator: loner } = await makeGroup();
+		await db.delete(groupMember).where(eq(groupMember.userId, loner.id));
+		expect((await getEmailSettings(loner.id)).timeZone).toBe('UTC');
 	});
 
 	it('a daily digest goes out at 08:00 their time, later if that falls in quiet hours', () => {

@@ -10,10 +10,10 @@
  * at once send one email, and a failed send rolls back the claim and the job is retried with backoff.
  * (A process that dies between the send and the commit sends it again: at least once, never lost.)
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { getConfig } from '../config';
 import { db, type Database } from '../db';
-import { notification, notificationSetting, user, type EmailChoice } from '../db/schema';
+import { group, groupMember, notification, notificationSetting, user, type EmailChoice } from '../db/schema';
 import { createMailTransport, isMailConfigured } from '../mail';
 import { getNotificationQueue, type EmailJob } from './queue';
 
@@ -56,6 +56,10 @@ export async function getEmailSettings(userId: string): Promise<EmailSettings> {
 	return (await readEmailSettings([userId])).get(userId) ?? DEFAULT_EMAIL_SETTINGS;
 }
 
+/**
+ * Each person's settings; for someone who has not saved any, the defaults in the time zone of the group
+ * they joined last (where their sessions are), so a daily email comes in their morning, not UTC's.
+ */
 async function readEmailSettings(userIds: string[]): Promise<Map<string, EmailSettings>> {
 	if (userIds.length === 0) return new Map();
 	const rows = await db
@@ -68,7 +72,20 @@ async function readEmailSettings(userIds: string[]): Promise<Map<string, EmailSe
 		})
 		.from(notificationSetting)
 		.where(inArray(notificationSetting.userId, userIds));
-	return new Map(rows.map(({ userId, ...settings }) => [userId, settings]));
+	const settings = new Map<string, EmailSettings>(rows.map(({ userId, ...saved }) => [userId, saved]));
+	const unsaved = userIds.filter((userId) => !settings.has(userId));
+	if (unsaved.length === 0) return settings;
+	const zones = await db
+		.select({ userId: groupMember.userId, timeZone: group.timeZone })
+		.from(groupMember)
+		.innerJoin(group, eq(group.id, groupMember.groupId))
+		.where(and(inArray(groupMember.userId, unsaved), eq(groupMember.status, 'active')))
+		.orderBy(desc(groupMember.joinedAt));
+	for (const userId of unsaved) {
+		const timeZone = zones.find((row) => row.userId === userId)?.timeZone ?? DEFAULT_EMAIL_SETTINGS.timeZone;
+		settings.set(userId, { ...DEFAULT_EMAIL_SETTINGS, timeZone });
+	}
+	return settings;
 }
 
 /** Saves a person's email settings and re-plans the email they may be waiting for. */
