@@ -9,7 +9,8 @@ import {
 	hashSessionToken,
 	invalidateSession,
 	invalidateUserSessions,
-	validateSessionToken
+	validateSessionToken,
+	validateSessionTokens
 } from './sessions';
 
 const MINUTE = 60_000;
@@ -78,6 +79,25 @@ describe('sessions', () => {
 		}
 		vi.setSystemTime(start + 24 * 60 * MINUTE);
 		expect((await validateSessionToken(token)).session).toBeNull();
+	});
+
+	it('validates many tokens at once as it validates each: slides those in use, ends the idle, knows no stranger', async () => {
+		vi.useFakeTimers({ toFake: ['Date'] });
+		const [ana, ben] = [await makeUser(), await makeUser()];
+		const [anaToken, benToken, idleToken] = [generateSessionToken(), generateSessionToken(), generateSessionToken()];
+		const start = Date.now();
+		await createSession(idleToken, ben.id);
+		vi.setSystemTime(start + 30 * MINUTE);
+		await createSession(anaToken, ana.id);
+		await createSession(benToken, ben.id);
+
+		vi.setSystemTime(start + 125 * MINUTE);
+		const stranger = generateSessionToken();
+		const results = await validateSessionTokens([anaToken, stranger, benToken, idleToken, anaToken]);
+		expect(results.map((result) => result.user?.id ?? null)).toEqual([ana.id, null, ben.id, null, ana.id]);
+		const stored = await db.select().from(sessionTable).where(eq(sessionTable.userId, ben.id));
+		expect(stored.map((row) => row.id)).toEqual([hashSessionToken(benToken)]);
+		expect(stored[0].expiresAt.getTime()).toBe(start + (125 + 120) * MINUTE);
 	});
 
 	it('signing out ends one session; signing out everywhere ends them all', async () => {

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { db } from '../db';
+import { arrayParam } from '../db/batched';
 import { getConfig } from '../config';
 import * as table from '../db/schema';
 import { announceAccessChange } from '../access-events';
@@ -46,8 +47,14 @@ export function getSessionHardLimit(session: Pick<Session, 'createdAt'>): Date {
  * lifetime, and otherwise slides its expiry forward (never past the absolute lifetime).
  */
 export async function validateSessionToken(token: string): Promise<SessionValidation> {
-	const sessionId = hashSessionToken(token);
-	const [row] = await db
+	const [validation] = await validateSessionTokens([token]);
+	return validation;
+}
+
+/** validateSessionToken for many tokens at once (a burst of sockets): one read, at most one write. */
+export async function validateSessionTokens(tokens: readonly string[]): Promise<SessionValidation[]> {
+	const ids = tokens.map(hashSessionToken);
+	const rows = await db
 		.select({
 			session: table.session,
 			user: {
@@ -59,26 +66,49 @@ export async function validateSessionToken(token: string): Promise<SessionValida
 		})
 		.from(table.session)
 		.innerJoin(table.user, eq(table.session.userId, table.user.id))
-		.where(eq(table.session.id, sessionId));
-	if (!row) return { session: null, user: null };
+		.where(sql`${table.session.id} = any(${arrayParam(ids, 'text')})`);
+	const found = new Map(rows.map((row) => [row.session.id, row]));
 
-	const { session, user } = row;
 	const now = Date.now();
-	const hardLimit = getSessionHardLimit(session).getTime();
-	if (now >= session.expiresAt.getTime() || now >= hardLimit) {
-		await invalidateSession(sessionId, session.userId);
-		return { session: null, user: null };
+	const touched: Session[] = [];
+	const validations = await Promise.all(
+		ids.map(async (id): Promise<SessionValidation> => {
+			const row = found.get(id);
+			if (!row) return { session: null, user: null };
+			// Each caller gets its own copy: the same token may be asked for twice in one batch.
+			const session = { ...row.session };
+			const hardLimit = getSessionHardLimit(session).getTime();
+			if (now >= session.expiresAt.getTime() || now >= hardLimit) {
+				await invalidateSession(id, session.userId);
+				return { session: null, user: null };
+			}
+			if (now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+				session.lastSeenAt = new Date(now);
+				session.expiresAt = new Date(Math.min(now + getConfig().session.idleTimeoutMs, hardLimit));
+				touched.push(session);
+			}
+			return { session, user: row.user };
+		})
+	);
+	if (touched.length > 0) {
+		await db.execute(sql`update ${table.session} set last_seen_at = slid.last_seen_at::timestamptz, expires_at = slid.expires_at::timestamptz
+			from unnest(
+				${arrayParam(
+					touched.map((session) => session.id),
+					'text'
+				)},
+				${arrayParam(
+					touched.map((session) => session.lastSeenAt.toISOString()),
+					'text'
+				)},
+				${arrayParam(
+					touched.map((session) => session.expiresAt.toISOString()),
+					'text'
+				)}
+			) as slid (id, last_seen_at, expires_at)
+			where ${table.session.id} = slid.id`);
 	}
-
-	if (now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
-		session.lastSeenAt = new Date(now);
-		session.expiresAt = new Date(Math.min(now + getConfig().session.idleTimeoutMs, hardLimit));
-		await db
-			.update(table.session)
-			.set({ lastSeenAt: session.lastSeenAt, expiresAt: session.expiresAt })
-			.where(eq(table.session.id, sessionId));
-	}
-	return { session, user };
+	return validations;
 }
 
 /** When a session ends (idle expiry and hard limit), read without sliding it; null when it has ended. */

@@ -3,7 +3,7 @@
 // their words. The realtime server hands the windows to the change policy with each member's grant, and
 // every change to the setting or the schedule is announced as a group change, so open connections take
 // the new windows at once. docs/cool-off.md.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { COOL_OFF_CHOICES, countHeldPosts, planCoolOff, type CoolOffWindow } from '$lib/board/cool-off';
 import { journalDocumentName } from '$lib/board/document-names';
@@ -11,6 +11,7 @@ import { announceAccessChange } from '../access-events';
 import { withDocument } from '../archive/read';
 import { recordAudit } from '../audit';
 import { db, type Database } from '../db';
+import { arrayParam } from '../db/batched';
 import { group, groupMember, programSession } from '../db/schema';
 import { checkInput } from '../forms';
 import { GroupRuleError, NotInGroupError } from '../groups/errors';
@@ -31,19 +32,37 @@ export const coolOffForm = v.object({ hours: coolOffHours });
 
 /** The group's cool-off hours and the windows they give after each journey session (none when off). */
 export async function getCoolOff(groupId: string, tx: Database = db): Promise<CoolOff> {
-	const [row] = await tx.select({ hours: group.coolOffHours }).from(group).where(eq(group.id, groupId));
-	if (!row || row.hours === 0) return { hours: row?.hours ?? 0, windows: [] };
-	const journeys = await tx
-		.select({ startsAt: programSession.startsAt })
-		.from(programSession)
-		.where(and(eq(programSession.groupId, groupId), eq(programSession.kind, 'journey')));
-	return {
-		hours: row.hours,
-		windows: planCoolOff(
-			journeys.map((s) => s.startsAt.getTime()),
-			row.hours
-		)
-	};
+	const [coolOff] = await getCoolOffs([groupId], tx);
+	return coolOff;
+}
+
+/** getCoolOff for many groups at once (a burst of sockets): two queries. */
+export async function getCoolOffs(groupIds: readonly string[], tx: Database = db): Promise<CoolOff[]> {
+	const ids = [...new Set(groupIds)];
+	const groups = await tx
+		.select({ id: group.id, hours: group.coolOffHours })
+		.from(group)
+		.where(sql`${group.id} = any(${arrayParam(ids, 'text')})`);
+	const hoursOf = new Map(groups.map((row) => [row.id, row.hours]));
+	const withCoolOff = ids.filter((id) => (hoursOf.get(id) ?? 0) > 0);
+	const journeys =
+		withCoolOff.length === 0
+			? []
+			: await tx
+					.select({ groupId: programSession.groupId, startsAt: programSession.startsAt })
+					.from(programSession)
+					.where(
+						and(
+							sql`${programSession.groupId} = any(${arrayParam(withCoolOff, 'text')})`,
+							eq(programSession.kind, 'journey')
+						)
+					);
+	return groupIds.map((id) => {
+		const hours = hoursOf.get(id) ?? 0;
+		if (hours === 0) return { hours, windows: [] };
+		const starts = journeys.filter((journey) => journey.groupId === id).map((journey) => journey.startsAt.getTime());
+		return { hours, windows: planCoolOff(starts, hours) };
+	});
 }
 
 /** Changes the group's cool-off (audited) and tells open connections. Archived groups keep theirs. */

@@ -5,6 +5,7 @@
 import { redirect } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { db } from '../db';
+import { arrayParam } from '../db/batched';
 import {
 	agreement,
 	agreementSignature,
@@ -44,8 +45,18 @@ export interface GroupStanding extends GroupAccess {
  * records deleted under the retention policy).
  */
 export async function getGroupStanding(userId: string, groupId: string): Promise<GroupStanding | null> {
-	const [row] = await db
+	const [standing] = await getGroupStandings([{ userId, groupId }]);
+	return standing;
+}
+
+export type Membership = { userId: string; groupId: string };
+
+/** getGroupStanding for many people and groups at once (a burst of sockets): one query. */
+export async function getGroupStandings(keys: readonly Membership[]): Promise<(GroupStanding | null)[]> {
+	const rows = await db
 		.select({
+			userId: groupMember.userId,
+			groupId: groupMember.groupId,
 			role: groupMember.role,
 			muted: groupMember.muted,
 			facilitatorKind: groupMember.facilitatorKind,
@@ -65,8 +76,13 @@ export async function getGroupStanding(userId: string, groupId: string): Promise
 		.innerJoin(group, eq(group.id, groupMember.groupId))
 		.where(
 			and(
-				eq(groupMember.groupId, groupId),
-				eq(groupMember.userId, userId),
+				sql`(${groupMember.userId}, ${groupMember.groupId}) in (select * from unnest(${arrayParam(
+					keys.map((key) => key.userId),
+					'text'
+				)}, ${arrayParam(
+					keys.map((key) => key.groupId),
+					'text'
+				)}))`,
 				eq(groupMember.status, 'active'),
 				// Once the retention purge has begun, nobody opens anything of the group (retention/purge.ts).
 				sql`not exists (
@@ -74,20 +90,26 @@ export async function getGroupStanding(userId: string, groupId: string): Promise
 				)`
 			)
 		);
-	if (!row) return null;
-	const needsSignature = row.role === 'member' && !row.signedCurrent;
-	return {
-		groupId,
-		userId,
-		role: row.role,
-		lifecycle: row.lifecycle,
-		muted: row.muted,
-		canWrite: !row.muted && row.lifecycle !== 'archived' && !needsSignature,
-		facilitatorKind: row.facilitatorKind,
-		needsSignature,
-		agreementKind: row.agreementKind
-	};
+	const found = new Map(rows.map((row) => [membershipKey(row), row]));
+	return keys.map(({ userId, groupId }) => {
+		const row = found.get(membershipKey({ userId, groupId }));
+		if (!row) return null;
+		const needsSignature = row.role === 'member' && !row.signedCurrent;
+		return {
+			groupId,
+			userId,
+			role: row.role,
+			lifecycle: row.lifecycle,
+			muted: row.muted,
+			canWrite: !row.muted && row.lifecycle !== 'archived' && !needsSignature,
+			facilitatorKind: row.facilitatorKind,
+			needsSignature,
+			agreementKind: row.agreementKind
+		};
+	});
 }
+
+const membershipKey = ({ userId, groupId }: Membership) => `${groupId} ${userId}`;
 
 /**
  * The user's access to the group, or null when they may not see it at all (never a member, invited but
@@ -95,10 +117,17 @@ export async function getGroupStanding(userId: string, groupId: string): Promise
  * not exist.
  */
 export async function getGroupAccess(userId: string, groupId: string): Promise<GroupAccess | null> {
-	const standing = await getGroupStanding(userId, groupId);
-	if (!standing) return null;
-	const { groupId: id, userId: uid, role, lifecycle, muted, canWrite, needsSignature } = standing;
-	return { groupId: id, userId: uid, role, lifecycle, muted, canWrite, needsSignature };
+	const [access] = await getGroupAccesses([{ userId, groupId }]);
+	return access;
+}
+
+/** getGroupAccess for many people and groups at once: one query. */
+export async function getGroupAccesses(keys: readonly Membership[]): Promise<(GroupAccess | null)[]> {
+	return (await getGroupStandings(keys)).map((standing) => {
+		if (!standing) return null;
+		const { groupId, userId, role, lifecycle, muted, canWrite, needsSignature } = standing;
+		return { groupId, userId, role, lifecycle, muted, canWrite, needsSignature };
+	});
 }
 
 /** The user ids of the group's active facilitators (therapists and medical providers). */

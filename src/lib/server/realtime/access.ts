@@ -68,7 +68,12 @@ export async function getDocumentAccess(
 			return document.userId === userId ? granted({ role: 'member', canWrite: true }) : forbidden;
 		case 'group':
 		case 'archive': {
-			const access = await getGroupAccess(userId, document.groupId);
+			// Archives take no new threads at all, so the cool-off only matters on the board itself. It is
+			// read beside the membership (one round trip, not two) and used only for a member.
+			const [access, coolOff] = await Promise.all([
+				getGroupAccess(userId, document.groupId),
+				document.kind === 'group' ? more.getCoolOffWindows?.(document.groupId) : undefined
+			]);
 			if (!access) {
 				const emergency = await more.getEmergencyGrant?.(userId, document.groupId);
 				if (!emergency) return forbidden;
@@ -80,11 +85,8 @@ export async function getDocumentAccess(
 				});
 			}
 			if (access.needsSignature) return { ok: false, why: 'unsigned' };
-			// Archives take no new threads at all, so the cool-off only matters on the board itself.
-			if (document.kind === 'group' && access.role === 'member' && more.getCoolOffWindows) {
-				const coolOff = await more.getCoolOffWindows(document.groupId);
+			if (coolOff && access.role === 'member')
 				return granted({ role: access.role, canWrite: access.canWrite, coolOff });
-			}
 			return granted({ role: access.role, canWrite: access.canWrite });
 		}
 		case 'staff': {

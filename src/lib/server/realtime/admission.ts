@@ -64,10 +64,24 @@ export async function admit(request: IncomingMessage, path: string, rules: Admis
 		});
 		return refusal;
 	};
-	const access = await rules.hooks.authorize(session.userId, parsed);
-	if (!access.ok) return refuse(refusalFor(access));
-
-	const slotId = await rules.slots.take(session.userId, rules.maxConnectionsPerUser);
+	// The slot is taken while access is decided (one round trip, not two), and given back if access is refused.
+	const taking = rules.slots.take(session.userId, rules.maxConnectionsPerUser);
+	const giveBack = async () => {
+		const slotId = await taking.catch(() => null);
+		if (slotId) await rules.slots.release(slotId);
+	};
+	let access: DocumentAccess;
+	try {
+		access = await rules.hooks.authorize(session.userId, parsed);
+	} catch (error) {
+		await giveBack();
+		throw error;
+	}
+	if (!access.ok) {
+		await giveBack();
+		return refuse(refusalFor(access));
+	}
+	const slotId = await taking;
 	if (!slotId) return refuse({ ok: false, code: CloseCode.tooMany, reason: 'too many open connections' });
 	return { ok: true, slotId, document, parsed, session, sessionToken: token, grant: access.grant };
 }

@@ -12,11 +12,12 @@ import { checkUpdate } from '$lib/board/policy';
 import { startAccessChangeRelay, stopAccessChangeRelay } from '../access-events';
 import { archiveFinishedThreads } from '../archive/archive';
 import { recordDocumentOpened, recordRefusedSocket } from '../audit/document-views';
-import { getSessionHardLimit, readSessionEnd, validateSessionToken } from '../auth/sessions';
+import { getSessionHardLimit, readSessionEnd, validateSessionTokens } from '../auth/sessions';
 import { getConfig } from '../config';
-import { getCoolOff } from '../cool-off';
+import { getCoolOffs } from '../cool-off';
 import { connection } from '../db';
-import { getGroupAccess } from '../groups/access';
+import { batched } from '../db/batched';
+import { getGroupAccesses } from '../groups/access';
 import { getOpenEmergencyGrant, recordEmergencyView } from '../emergency-access/grants';
 import { log } from '../log';
 import { acceptBoardFacts } from '../notifications/board-facts';
@@ -30,9 +31,15 @@ export { RealtimeServer } from './server';
 export type { RealtimeServerOptions, RealtimeLimits, RealtimeHooks } from './options';
 
 /** The app's decisions at each moment of a socket's life (options.ts lists when each runs). */
+// A burst of sockets (a circle arriving, every tab reconnecting after a restart) is admitted in a few
+// queries: lookups asked for in the same turn of the event loop go to the database together.
+const findSession = batched(validateSessionTokens);
+const findGroupAccess = batched(getGroupAccesses);
+const findCoolOff = batched(getCoolOffs);
+
 export const appHooks: RealtimeHooks = {
 	async authenticate(token) {
-		const { session, user } = await validateSessionToken(token);
+		const { session, user } = await findSession(token);
 		if (!session) return null;
 		return {
 			userId: user.id,
@@ -47,9 +54,9 @@ export const appHooks: RealtimeHooks = {
 		return end && { expiresAt: end.expiresAt.getTime(), hardLimit: end.hardLimit.getTime() };
 	},
 	authorize: (userId, document) =>
-		getDocumentAccess(userId, document, getGroupAccess, {
+		getDocumentAccess(userId, document, (userId, groupId) => findGroupAccess({ userId, groupId }), {
 			getEmergencyGrant: getOpenEmergencyGrant,
-			getCoolOffWindows: async (groupId) => (await getCoolOff(groupId)).windows
+			getCoolOffWindows: async (groupId) => (await findCoolOff(groupId)).windows
 		}),
 	checkUpdate,
 	async onConnect(userId, document, grant) {

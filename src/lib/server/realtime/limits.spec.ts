@@ -131,6 +131,26 @@ describe('the per-person connection limit across processes', () => {
 	});
 });
 
+describe('connection slots taken in one batch', () => {
+	it('are counted one by one, in one process and across two taking slots for the same people at once', async () => {
+		const [fay, gus] = await Promise.all([createPerson('Fay'), createPerson('Gus')]);
+		const here = new ConnectionSlots(connection.db, 'process-here');
+		const there = new ConnectionSlots(connection.db, 'process-there');
+		// Asked for in one turn: each process sends its requests as one statement, in opposite orders.
+		const requests = Array.from({ length: 12 }, (_, i) => [
+			here.take(i % 2 ? fay.userId : gus.userId, 5),
+			there.take(i % 2 ? gus.userId : fay.userId, 5)
+		]).flat();
+		const slots = await Promise.all(requests);
+		const heldBy = async (userId: string) =>
+			(await connection.db.select().from(realtimeConnection).where(eq(realtimeConnection.userId, userId))).length;
+		expect(slots.filter((slot) => slot !== null)).toHaveLength(10);
+		expect([await heldBy(fay.userId), await heldBy(gus.userId)]).toEqual([5, 5]);
+		await Promise.all(slots.filter((slot) => slot !== null).map((slot) => here.release(slot)));
+		expect([await heldBy(fay.userId), await heldBy(gus.userId)]).toEqual([0, 0]);
+	});
+});
+
 describe('connection slots of a process that died', () => {
 	it('lapse, and a living process renews its own', async () => {
 		const eve = await createPerson('Eve');

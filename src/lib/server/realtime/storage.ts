@@ -36,6 +36,7 @@
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import { union } from 'drizzle-orm/pg-core';
 import * as Y from 'yjs';
+import { arrayParam, batched } from '../db/batched';
 import { rowsOf, type Database } from '../db/client';
 import { realtimeClient, realtimeSnapshot, realtimeUpdate } from '../db/schema/realtime';
 import type { DataKeyring } from './encryption';
@@ -73,7 +74,7 @@ export type AppendResult = { stored: true; id: number } | { stored: false; reaso
 
 /** One parameter holding a whole column of a batch, so the statement's text does not depend on its length. */
 function column<T>(items: T[], type: 'int' | 'bigint' | 'text', pick: (item: T, index: number) => unknown) {
-	return sql`${sql.param(items.map(pick))}::${sql.raw(type)}[]`;
+	return arrayParam(items.map(pick), type);
 }
 
 /** What one row of the insert statement needs. */
@@ -125,21 +126,37 @@ export class DocumentStorage {
 	}
 
 	/** The stored state as a list of updates (snapshot first); apply them all to rebuild the document. */
-	async load(document: string): Promise<{ updates: Uint8Array[]; lastUpdateId: number }> {
-		const [snapshot] = await this.#db
-			.select({ keyId: realtimeSnapshot.keyId, data: realtimeSnapshot.data })
-			.from(realtimeSnapshot)
-			.where(eq(realtimeSnapshot.document, document));
-		const rows = await this.#db
-			.select({ id: realtimeUpdate.id, keyId: realtimeUpdate.keyId, data: realtimeUpdate.data })
-			.from(realtimeUpdate)
-			.where(eq(realtimeUpdate.document, document))
-			.orderBy(realtimeUpdate.id);
-		const updates: Uint8Array[] = [];
-		if (snapshot) updates.push(this.#keyring.open(snapshot, document, 'snapshot'));
-		for (const row of rows) updates.push(this.#keyring.open(row, document, 'update'));
-		return { updates, lastUpdateId: rows.at(-1)?.id ?? 0 };
+	load(document: string): Promise<{ updates: Uint8Array[]; lastUpdateId: number }> {
+		return this.#load(document);
 	}
+
+	// Documents asked for together (a burst of arrivals opens many rooms at once) are read in two queries.
+	readonly #load = batched(async (documents: readonly string[]) => {
+		const names = arrayParam(documents, 'text');
+		const snapshots = await this.#db
+			.select({ document: realtimeSnapshot.document, keyId: realtimeSnapshot.keyId, data: realtimeSnapshot.data })
+			.from(realtimeSnapshot)
+			.where(sql`${realtimeSnapshot.document} = any(${names})`);
+		const rows = await this.#db
+			.select({
+				document: realtimeUpdate.document,
+				id: realtimeUpdate.id,
+				keyId: realtimeUpdate.keyId,
+				data: realtimeUpdate.data
+			})
+			.from(realtimeUpdate)
+			.where(sql`${realtimeUpdate.document} = any(${names})`)
+			.orderBy(realtimeUpdate.id);
+		const snapshotOf = new Map(snapshots.map((snapshot) => [snapshot.document, snapshot]));
+		const updatesOf = Map.groupBy(rows, (row) => row.document);
+		return documents.map((document) => {
+			const snapshot = snapshotOf.get(document);
+			const stored = updatesOf.get(document) ?? [];
+			const updates = snapshot ? [this.#keyring.open(snapshot, document, 'snapshot')] : [];
+			for (const row of stored) updates.push(this.#keyring.open(row, document, 'update'));
+			return { updates, lastUpdateId: stored.at(-1)?.id ?? 0 };
+		});
+	});
 
 	/** One stored update, or null when a compaction has folded it into the snapshot already. */
 	async readUpdate(document: string, id: number): Promise<Uint8Array | null> {
@@ -359,13 +376,20 @@ export class DocumentStorage {
 		);
 	}
 
-	async loadClientBindings(document: string): Promise<Map<number, string>> {
-		const rows = await this.#db
-			.select({ clientId: realtimeClient.clientId, userId: realtimeClient.userId })
-			.from(realtimeClient)
-			.where(eq(realtimeClient.document, document));
-		return new Map(rows.map((row) => [row.clientId, row.userId]));
+	loadClientBindings(document: string): Promise<Map<number, string>> {
+		return this.#loadClientBindings(document);
 	}
+
+	readonly #loadClientBindings = batched(async (documents: readonly string[]) => {
+		const rows = await this.#db
+			.select({ document: realtimeClient.document, clientId: realtimeClient.clientId, userId: realtimeClient.userId })
+			.from(realtimeClient)
+			.where(sql`${realtimeClient.document} = any(${arrayParam(documents, 'text')})`);
+		const bindingsOf = Map.groupBy(rows, (row) => row.document);
+		return documents.map(
+			(document) => new Map((bindingsOf.get(document) ?? []).map((row) => [row.clientId, row.userId]))
+		);
+	});
 
 	/**
 	 * Folds the document's updates into a fresh snapshot and deletes exactly the rows it folded, in one
