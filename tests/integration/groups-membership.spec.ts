@@ -2,7 +2,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { onAccessChange, type AccessChange } from '$lib/server/access-events';
 import { connection } from '$lib/server/db';
-import { getGroupAccess, listFacilitatorIds } from '$lib/server/groups/access';
+import { getGroupAccess, getGroupAccesses, listFacilitatorIds } from '$lib/server/groups/access';
 import {
 	addFacilitator,
 	leaveGroup,
@@ -45,6 +45,31 @@ describe('group access', () => {
 			canWrite: true,
 			needsSignature: false
 		});
+	});
+
+	it('is the same asked for many people and groups at once (a burst of sockets) as asked one by one', async () => {
+		const { group, facilitator } = await makeGroup();
+		const other = await makeGroup();
+		const stranger = await makeUser('member');
+		const keys = [
+			{ userId: facilitator.id, groupId: group.id },
+			{ userId: stranger.id, groupId: group.id },
+			{ userId: other.facilitator.id, groupId: group.id },
+			{ userId: other.facilitator.id, groupId: other.group.id },
+			{ userId: facilitator.id, groupId: 'no-such-group' },
+			{ userId: facilitator.id, groupId: group.id }
+		];
+		const together = await getGroupAccesses(keys);
+		const oneByOne = await Promise.all(keys.map(({ userId, groupId }) => getGroupAccess(userId, groupId)));
+		expect(together).toEqual(oneByOne);
+		expect(together.map((access) => access?.userId ?? null)).toEqual([
+			facilitator.id,
+			null,
+			null,
+			other.facilitator.id,
+			null,
+			facilitator.id
+		]);
 	});
 
 	it('lists the facilitators, co-facilitators included', async () => {
