@@ -317,8 +317,13 @@ export class Room {
 		let decoded: ReturnType<typeof Y.decodeUpdate>;
 		try {
 			// Whatever the document already has is dropped here, so only new structs are judged (deletes stay).
-			diff = Y.diffUpdate(update, before);
-			decoded = Y.decodeUpdate(diff);
+			// Usually there is nothing to drop (a new change), and the update is judged as it came.
+			decoded = Y.decodeUpdate(update);
+			diff = update;
+			if (!onlyNewStructs(decoded, doc)) {
+				diff = Y.diffUpdate(update, before);
+				decoded = Y.decodeUpdate(diff);
+			}
 		} catch {
 			return { kind: 'refused', reason: 'malformed', violation: true };
 		}
@@ -637,6 +642,11 @@ function deletesNothingNew(ds: ReturnType<typeof Y.decodeUpdate>['ds'], doc: Y.D
 	if (ds.clients.size === 0) return true;
 	const deleted = Y.createDeleteSetFromStructStore(doc.store);
 	return Y.equalDeleteSets(Y.mergeDeleteSets([deleted, ds]), deleted);
+}
+
+/** Whether every struct of the update starts where the document's state for its client ends, or later. */
+function onlyNewStructs(decoded: ReturnType<typeof Y.decodeUpdate>, doc: Y.Doc): boolean {
+	return decoded.structs.every((struct) => struct.id.clock >= Y.getState(doc.store, struct.id.client));
 }
 
 function hasPending(doc: Y.Doc): boolean {
