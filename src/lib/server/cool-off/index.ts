@@ -57,10 +57,11 @@ export async function getCoolOffs(groupIds: readonly string[], tx: Database = db
 							eq(programSession.kind, 'journey')
 						)
 					);
+	const journeysOf = Map.groupBy(journeys, (journey) => journey.groupId);
 	return groupIds.map((id) => {
 		const hours = hoursOf.get(id) ?? 0;
 		if (hours === 0) return { hours, windows: [] };
-		const starts = journeys.filter((journey) => journey.groupId === id).map((journey) => journey.startsAt.getTime());
+		const starts = (journeysOf.get(id) ?? []).map((journey) => journey.startsAt.getTime());
 		return { hours, windows: planCoolOff(starts, hours) };
 	});
 }

@@ -11,10 +11,11 @@ const MAX_BATCH = 100;
 
 /**
  * `lookup(key)`, answered by `lookupMany` together with every other key asked for in the same turn of
- * the event loop. `lookupMany` answers in the order of its keys; the same key asked twice is looked up
- * twice (nothing is shared between two askers).
+ * the event loop. `lookupMany` answers in the order of its keys, an Error for a key that fails alone
+ * (its asker alone gets it); the same key asked twice is looked up twice (nothing is shared between two
+ * askers).
  */
-export function batched<K, V>(lookupMany: (keys: readonly K[]) => Promise<V[]>): (key: K) => Promise<V> {
+export function batched<K, V>(lookupMany: (keys: readonly K[]) => Promise<(V | Error)[]>): (key: K) => Promise<V> {
 	const loader = new DataLoader<K, V>(lookupMany, {
 		cache: false,
 		maxBatchSize: MAX_BATCH,

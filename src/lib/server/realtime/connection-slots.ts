@@ -4,8 +4,8 @@
  *
  * A slot is taken when a socket is admitted, before its document loads, in one round trip
  * (take_realtime_slot, drizzle/0009: under a per-person advisory lock, so a burst of upgrades is counted
- * one by one, also within one batched statement), and given back when the socket closes. Each process renews its slots while it runs; the
- * slots of a process that died lapse after `ttlMs`.
+ * one by one, also within one batched statement), and given back when the socket closes. Each process
+ * renews its slots while it runs; the slots of a process that died lapse after `ttlMs`.
  */
 import { randomBytes } from 'node:crypto';
 import { eq, lt, sql } from 'drizzle-orm';

@@ -30,13 +30,13 @@ import { RealtimeServer } from './server';
 export { RealtimeServer } from './server';
 export type { RealtimeServerOptions, RealtimeLimits, RealtimeHooks } from './options';
 
-/** The app's decisions at each moment of a socket's life (options.ts lists when each runs). */
 // A burst of sockets (a circle arriving, every tab reconnecting after a restart) is admitted in a few
 // queries: lookups asked for in the same turn of the event loop go to the database together.
 const findSession = batched(validateSessionTokens);
 const findGroupAccess = batched(getGroupAccesses);
 const findCoolOff = batched(getCoolOffs);
 
+/** The app's decisions at each moment of a socket's life (options.ts lists when each runs). */
 export const appHooks: RealtimeHooks = {
 	async authenticate(token) {
 		const { session, user } = await findSession(token);

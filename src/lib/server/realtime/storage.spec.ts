@@ -7,7 +7,9 @@ import { groupDocumentName } from '$lib/board/document-names';
 import { createPost, getPost, removePost } from '$lib/board/posts';
 import { connection } from '$lib/server/db';
 import { realtimeClient, realtimeSnapshot, realtimeUpdate } from '$lib/server/db/schema';
-import { DataKeyring } from './encryption';
+import { randomBytes } from 'node:crypto';
+import { generateId } from '$lib/server/db/ids';
+import { DataKeyring, UnreadableDataError } from './encryption';
 import { AppendSequence, DocumentStorage, SequenceBrokenError } from './storage';
 import { TestClient, loadStoredDocument, startRealtimeCircle, testKeyring, waitFor } from '$test/realtime';
 
@@ -136,6 +138,24 @@ describe('compaction', () => {
 			for (const update of (await storage.load(name)).updates) Y.applyUpdate(reloaded, update);
 			expect(reloaded.getMap('posts').toJSON()).toEqual(doc.getMap('posts').toJSON());
 		}
+	});
+});
+
+describe('documents loaded together', () => {
+	it('each open on their own: one sealed with a key the server lacks fails alone', async () => {
+		const storage = new DocumentStorage(connection.db, testKeyring, 'test');
+		const [readable, foreign] = [groupDocumentName(generateId()), groupDocumentName(generateId())];
+		const doc = new Y.Doc();
+		doc.getMap('posts').set('note', 'kept');
+		await storage.append(readable, Y.encodeStateAsUpdate(doc));
+		await new DocumentStorage(connection.db, new DataKeyring(randomBytes(32)), 'foreign').append(
+			foreign,
+			Y.encodeStateAsUpdate(doc)
+		);
+		// Asked for in the same turn, so read in one batch.
+		const [ok, failed] = await Promise.allSettled([storage.load(readable), storage.load(foreign)]);
+		expect(ok.status === 'fulfilled' && ok.value.updates).toHaveLength(1);
+		expect(failed.status === 'rejected' && failed.reason).toBeInstanceOf(UnreadableDataError);
 	});
 });
 

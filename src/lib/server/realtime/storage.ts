@@ -152,9 +152,14 @@ export class DocumentStorage {
 		return documents.map((document) => {
 			const snapshot = snapshotOf.get(document);
 			const stored = updatesOf.get(document) ?? [];
-			const updates = snapshot ? [this.#keyring.open(snapshot, document, 'snapshot')] : [];
-			for (const row of stored) updates.push(this.#keyring.open(row, document, 'update'));
-			return { updates, lastUpdateId: stored.at(-1)?.id ?? 0 };
+			try {
+				const updates = snapshot ? [this.#keyring.open(snapshot, document, 'snapshot')] : [];
+				for (const row of stored) updates.push(this.#keyring.open(row, document, 'update'));
+				return { updates, lastUpdateId: stored.at(-1)?.id ?? 0 };
+			} catch (error) {
+				// A document that cannot be opened (UnreadableDataError) fails alone, not the others read with it.
+				return error instanceof Error ? error : new Error(String(error));
+			}
 		});
 	});
 
